@@ -1,0 +1,3 @@
+from mlm_site.cli import main
+
+main()

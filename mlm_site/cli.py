@@ -1,0 +1,107 @@
+"""The ``mlm-site`` command: ``build`` and ``validate``.
+
+Turns :class:`~mlm_site.errors.MlmSiteError` into one message and exit code 2;
+exit code 1 when a finding reaches ``--fail-on``; 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from mlm_site import __version__
+from mlm_site.config import FAIL_ON, load_config
+from mlm_site.errors import MlmSiteError
+from mlm_site.findings import Report, reaches
+
+FORMATS = ("text", "json", "junit", "github")
+
+
+def _fail(exc: MlmSiteError) -> NoReturn:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+def _common(f: Any) -> Any:
+    f = click.option("--schemas", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Local mirror of JSON Schemas laid out by URL (default: env MLM_SITE_SCHEMAS).")(f)
+    f = click.option("--offline", is_flag=True, default=None, help="Never fetch schemas over the network.")(f)
+    f = click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+                     help="Exit with status 1 when a finding reaches this severity [default: error].")(f)
+    f = click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     default=None, help="Configuration file (default: ./mlm-site.toml when present).")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mlm-site")
+def main() -> None:
+    """Static documentation sites of model cards for STAC catalogs that use the
+    Machine Learning Model (MLM) extension."""
+
+
+@main.command()
+@click.argument("catalog")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Output folder [default: site].")
+@click.option("--base-url", default=None, help="Public URL of the site (canonical links, sitemap, feed).")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of templates overriding the built-in theme.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (0: number of CPUs).")
+@click.option("--tiles", default=None, help="Map tile URL template; '' for maps without tiles.")
+@click.option("--force", is_flag=True, default=None, help="Replace a non-empty output folder mlm-site did not create.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and errors.")
+@_common
+def build(catalog: str, output: Path | None, base_url: str | None, templates: Path | None, jobs: int | None,
+          tiles: str | None, force: bool | None, quiet: bool, schemas: Path | None, offline: bool | None,
+          fail_on: str | None, config_file: Path | None) -> None:
+    """Build the site for CATALOG (a path or http(s) URL of a Catalog, Collection or Item)."""
+    from mlm_site.build import build as run_build
+
+    try:
+        config = load_config(config_file, catalog=catalog, output=output, base_url=base_url, templates=templates,
+                             jobs=jobs, tiles=tiles, force=force, schemas=schemas, offline=offline, fail_on=fail_on)
+        progress = None if quiet else (lambda msg: click.echo(f"… {msg}", err=True))
+        result = run_build(config, progress)
+    except MlmSiteError as exc:
+        _fail(exc)
+    if not quiet:
+        for doc in result.report.documents:
+            errors = [f for f in doc.findings if f.severity == "error"]
+            if errors:
+                click.echo(f"{doc.href}: {len(errors)} error(s)", err=True)
+    click.echo(f"Built {result.output}: {result.summary_line()}")
+    sys.exit(1 if result.failed else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", help="Output format.")
+@_common
+def validate(paths: tuple[str, ...], fmt: str, schemas: Path | None, offline: bool | None, fail_on: str | None,
+             config_file: Path | None) -> None:
+    """Validate catalogs or single documents (paths or http(s) URLs)."""
+    from mlm_site.build import validate_paths
+
+    try:
+        config = load_config(config_file, catalog=paths[0], schemas=schemas, offline=offline, fail_on=fail_on)
+        report = validate_paths(list(paths), config)
+    except MlmSiteError as exc:
+        _fail(exc)
+    from mlm_site import reportfmt
+
+    if fmt == "json":
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif fmt == "junit":
+        click.echo(reportfmt.junit(report), nl=False)
+    elif fmt == "github":
+        click.echo(reportfmt.github(report), nl=False)
+    else:
+        click.echo(reportfmt.text(report, color=sys.stdout.isatty()), nl=False)
+    sys.exit(1 if reaches(report.all_findings(), config.fail_on) else 0)
+
+
+__all__ = ["main", "Report"]

@@ -1,0 +1,690 @@
+"""View-models of model cards: everything a template shows, already derived.
+
+Pure functions over raw STAC dictionaries: no I/O. Every access is guarded,
+because catalog content is untrusted and can have any type anywhere. Text
+stays plain here (templates escape it); Markdown becomes sanitised HTML via
+:mod:`mlm_site.markup`; URLs pass :func:`mlm_site.urls.safe_url`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Mapping
+
+from mlm_site import stac
+from mlm_site.findings import Finding, worst
+from mlm_site.markup import plain_text, render_markdown
+from mlm_site.urls import safe_url
+
+OPEN_START = "1900-01-01"
+OPEN_END = "9999-12-31"
+_HEX = re.compile(r"^#?([0-9A-Fa-f]{6})$")
+
+
+# --- guarded accessors -------------------------------------------------------
+
+def s(value: Any) -> str | None:
+    """A non-empty string, or None."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def lst(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def mp(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def strs(value: Any) -> list[str]:
+    return [v for v in lst(value) if isinstance(v, str) and v.strip()]
+
+
+# --- formatting ----------------------------------------------------------------
+
+def human_bytes(n: Any) -> str | None:
+    """``123456789`` -> ``"123.5 MB"`` (decimal units)."""
+    v = num(n)
+    if v is None or v < 0:
+        return None
+    units = ["B", "kB", "MB", "GB", "TB", "PB"]
+    i = 0
+    while v >= 1000 and i < len(units) - 1:
+        v /= 1000
+        i += 1
+    return f"{int(v)} {units[i]}" if i == 0 else f"{v:.1f} {units[i]}"
+
+
+def human_count(n: Any) -> str | None:
+    """``31042434`` -> ``"31.0 M"``."""
+    v = num(n)
+    if v is None or v < 0:
+        return None
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if v >= limit:
+            return f"{v / limit:.1f} {suffix}"
+    return f"{int(v)}"
+
+
+def hex_colour(value: Any) -> str | None:
+    """A ``#rrggbb`` colour from a 6-hex-digit string, else None (nothing else is trusted)."""
+    if not isinstance(value, str):
+        return None
+    m = _HEX.match(value.strip())
+    return f"#{m.group(1).lower()}" if m else None
+
+
+def readable(value: Any, limit: int = 400) -> str:
+    """A compact, readable text form of any JSON value."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool) or value is None:
+        text = json.dumps(value)
+    elif isinstance(value, (int, float)):
+        text = repr(value) if num(value) is not None else str(value)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        except (ValueError, RecursionError):
+            text = "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_date(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _date_words(d: datetime) -> str:
+    return f"{d.day} {d.strftime('%B')} {d.year}"
+
+
+# --- view-models -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Link:
+    """A safe outgoing link."""
+
+    href: str
+    title: str
+    rel: str = ""
+    type: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    roles: tuple[str, ...]
+    url: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    common_name: str | None = None
+    description: str | None = None
+    wavelength: str | None = None
+    nodata: str | None = None
+    data_type: str | None = None
+    format: str | None = None
+    expression: str | None = None
+    defined: bool = False
+
+
+@dataclass(frozen=True)
+class Dim:
+    size: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Structure:
+    dims: tuple[Dim, ...]
+    data_type: str | None
+    shape_text: str
+
+
+@dataclass(frozen=True)
+class Expression:
+    format: str
+    expression: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Scaling:
+    target: str
+    type: str
+    params: str
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    name: str
+    description: str | None
+    bands: tuple[Band, ...]
+    variables: tuple[Band, ...]
+    structure: Structure | None
+    value_scaling: tuple[Scaling, ...]
+    resize_type: str | None
+    pre_processing: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class ClassItem:
+    value: str
+    name: str
+    title: str | None
+    description: str | None
+    colour: str | None
+    nodata: bool = False
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    name: str
+    description: str | None
+    tasks: tuple[str, ...]
+    structure: Structure | None
+    bands: tuple[Band, ...]
+    variables: tuple[Band, ...]
+    classes: tuple[ClassItem, ...]
+    post_processing: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Asset:
+    key: str
+    title: str
+    href: str | None
+    type: str | None
+    roles: tuple[str, ...]
+    description: str | None
+    artifact_type: str | None = None
+    size: str | None = None
+    checksum: str | None = None
+    entrypoint: str | None = None
+    compile_method: str | None = None
+
+
+@dataclass(frozen=True)
+class Temporal:
+    text: str
+    start: str | None
+    end: str | None
+    open_ended: bool
+
+
+@dataclass
+class ModelCard:
+    """Everything a card page shows about one MLM Item or Collection."""
+
+    href: str
+    id: str
+    kind: str
+    title: str
+    name: str | None
+    description_html: str
+    summary: str
+    tasks: tuple[str, ...]
+    architecture: str | None
+    framework: str | None
+    framework_version: str | None
+    version: str | None
+    deprecated: bool
+    experimental: bool
+    license: str | None
+    keywords: tuple[str, ...]
+    providers: tuple[Provider, ...]
+    total_parameters: str | None
+    memory_size: str | None
+    batch_size: str | None
+    pretrained: bool | None
+    pretrained_source: str | None
+    accelerator: str | None
+    accelerator_count: int | None
+    accelerator_constrained: bool | None
+    accelerator_summary: str | None
+    inputs: tuple[ModelInput, ...]
+    outputs: tuple[ModelOutput, ...]
+    hyperparameters: tuple[tuple[str, str], ...]
+    assets: tuple[Asset, ...]
+    examples: tuple[Link, ...]
+    training_data: tuple[tuple[str, tuple[Link, ...]], ...]
+    other_links: tuple[Link, ...]
+    bbox: tuple[float, ...] | None
+    geometry: Any
+    temporal: Temporal | None
+    processing: tuple[tuple[str, str], ...]
+    mlm_version: str | None
+    findings: list[Finding] = field(default_factory=list)
+    # filled in by the site graph and the writer
+    page: str = ""
+    json_page: str = ""
+    collection: Any = None
+
+    @property
+    def status(self) -> str:
+        """``invalid`` (errors), ``warnings``, ``valid`` (only info or nothing)."""
+        w = worst(self.findings)
+        return {"error": "invalid", "warning": "warnings"}.get(w or "", "valid")
+
+    @property
+    def model_assets(self) -> tuple[Asset, ...]:
+        return tuple(a for a in self.assets if "mlm:model" in a.roles)
+
+
+def _bands_index(doc: Mapping[str, Any]) -> dict[str, Band]:
+    """Band definitions by name, from STAC 1.1 ``bands``, ``eo:bands`` and ``raster:bands``
+    at item level and on every asset (the model asset first)."""
+    props = stac.properties(doc)
+    sources: list[Mapping[str, Any]] = [props]
+    assets = mp(doc.get("assets"))
+    ordered = sorted(assets.items(), key=lambda kv: (0 if "mlm:model" in strs(mp(kv[1]).get("roles")) else 1, str(kv[0])))
+    sources += [mp(a) for _, a in ordered]
+    found: dict[str, dict[str, Any]] = {}
+    for src in sources:
+        for key in ("bands", "eo:bands", "raster:bands"):
+            for b in lst(src.get(key)):
+                b = mp(b)
+                name = s(b.get("name"))
+                if not name:
+                    continue
+                entry = found.setdefault(name, {})
+                for k, v in b.items():
+                    entry.setdefault(k, v)
+    out: dict[str, Band] = {}
+    for name, b in found.items():
+        wl = num(b.get("eo:center_wavelength", b.get("center_wavelength")))
+        nodata = b.get("nodata", b.get("raster:nodata"))
+        out[name] = Band(
+            name=name,
+            common_name=s(b.get("eo:common_name", b.get("common_name"))),
+            description=s(b.get("description")),
+            wavelength=f"{wl:g} µm" if wl is not None else None,
+            nodata=readable(nodata, 40) if nodata is not None else None,
+            data_type=s(b.get("data_type", b.get("raster:data_type"))),
+            defined=True,
+        )
+    return out
+
+
+def _bandrefs(value: Any, index: Mapping[str, Band]) -> tuple[Band, ...]:
+    out: list[Band] = []
+    for b in lst(value):
+        if isinstance(b, str):
+            name, fmt, expr = b, None, None
+        elif isinstance(b, Mapping) and s(b.get("name")):
+            name = str(b["name"])
+            fmt = s(b.get("format"))
+            expr = readable(b.get("expression"), 300) if "expression" in b else None
+        else:
+            continue
+        base = index.get(name)
+        if base is not None:
+            out.append(Band(**{**base.__dict__, "format": fmt, "expression": expr}))
+        else:
+            out.append(Band(name=name, format=fmt, expression=expr))
+    return tuple(out)
+
+
+def _structure(value: Any) -> Structure | None:
+    st = mp(value)
+    if not st:
+        return None
+    shape = lst(st.get("shape"))
+    order = lst(st.get("dim_order"))
+    dims = []
+    for i in range(max(len(shape), len(order))):
+        size = shape[i] if i < len(shape) else None
+        name = order[i] if i < len(order) and isinstance(order[i], str) else "?"
+        if size == -1:
+            label = "any batch" if name == "batch" else "any"
+        elif num(size) is not None:
+            label = readable(size)
+        else:
+            label = "?"
+        dims.append(Dim(label, name))
+    shape_text = " × ".join(d.size if d.size not in ("any", "any batch") else "−1" for d in dims)
+    return Structure(tuple(dims), s(st.get("data_type")), shape_text)
+
+
+def _expressions(value: Any) -> tuple[Expression, ...]:
+    items = value if isinstance(value, list) else [value] if isinstance(value, Mapping) else []
+    out = []
+    for e in items:
+        e = mp(e)
+        if not e:
+            continue
+        expr = e.get("expression")
+        out.append(
+            Expression(
+                format=s(e.get("format")) or "unknown",
+                expression=expr if isinstance(expr, str) else readable(expr, 2000),
+                description=s(e.get("description")),
+            )
+        )
+    return tuple(out)
+
+
+def _scalings(value: Any, names: list[str]) -> tuple[Scaling, ...]:
+    out = []
+    items = lst(value)
+    for i, v in enumerate(items):
+        v = mp(v)
+        if not v:
+            continue
+        params = ", ".join(f"{k} = {readable(x, 60)}" for k, x in sorted(v.items()) if k != "type")
+        if len(items) == 1:
+            target = "all bands"
+        else:
+            target = names[i] if i < len(names) else f"#{i + 1}"
+        out.append(Scaling(target, s(v.get("type")) or "unspecified", params))
+    return tuple(out)
+
+
+def _classes(output: Mapping[str, Any]) -> tuple[ClassItem, ...]:
+    raw = output.get("classification:classes")
+    if not isinstance(raw, list):
+        raw = output.get("classification_classes")
+    out = []
+    for c in lst(raw):
+        c = mp(c)
+        if "value" not in c:
+            continue
+        out.append(
+            ClassItem(
+                value=readable(c.get("value"), 40),
+                name=s(c.get("name")) or "",
+                title=s(c.get("title")),
+                description=s(c.get("description")),
+                colour=hex_colour(c.get("color_hint")),
+                nodata=c.get("nodata") is True,
+            )
+        )
+    return tuple(out)
+
+
+def _providers(doc: Mapping[str, Any]) -> tuple[Provider, ...]:
+    out = []
+    for p in lst(stac.properties(doc).get("providers")):
+        p = mp(p)
+        name = s(p.get("name"))
+        if not name:
+            continue
+        out.append(Provider(name, tuple(strs(p.get("roles"))), safe_url(p.get("url")), render_markdown(p.get("description"), heading_shift=3)))
+    return tuple(out)
+
+
+def _assets(doc: Mapping[str, Any]) -> tuple[Asset, ...]:
+    out = []
+    for key, a in sorted(mp(doc.get("assets")).items(), key=lambda kv: str(kv[0])):
+        a = mp(a)
+        if not a:
+            continue
+        roles = tuple(strs(a.get("roles")))
+        size = human_bytes(a.get("file:size"))
+        out.append(
+            Asset(
+                key=str(key),
+                title=s(a.get("title")) or str(key),
+                href=safe_url(a.get("href")),
+                type=s(a.get("type")),
+                roles=roles,
+                description=s(a.get("description")),
+                artifact_type=s(a.get("mlm:artifact_type")),
+                size=size,
+                checksum=s(a.get("file:checksum")),
+                entrypoint=s(a.get("mlm:entrypoint")),
+                compile_method=s(a.get("mlm:compile_method")),
+            )
+        )
+    # model assets first, then code and containers, then the rest
+    def rank(x: Asset) -> int:
+        if "mlm:model" in x.roles:
+            return 0
+        if "code" in x.roles or "mlm:source_code" in x.roles:
+            return 1
+        if "runtime" in x.roles:
+            return 2
+        return 3
+
+    return tuple(sorted(out, key=lambda x: (rank(x), x.key)))
+
+
+def _link(base: Mapping[str, Any]) -> Link | None:
+    href = safe_url(base.get("href"))
+    if href is None:
+        return None
+    title = s(base.get("title")) or href
+    extra = tuple(
+        (k, readable(v, 80)) for k, v in sorted(base.items())
+        if k not in ("href", "title", "rel", "type") and isinstance(v, (str, int, float, bool))
+    )
+    return Link(href, title, s(base.get("rel")) or "", s(base.get("type")), extra)
+
+
+def temporal_of(props: Mapping[str, Any], extent: Any = None) -> Temporal | None:
+    """Temporal extent in words; the 1900-01-01 / 9999-12-31 workaround reads as open-ended."""
+    start_raw = props.get("start_datetime")
+    end_raw = props.get("end_datetime")
+    if extent is not None:
+        intervals = lst(mp(mp(extent).get("temporal")).get("interval"))
+        first = lst(intervals[0]) if intervals else []
+        if len(first) == 2:
+            start_raw, end_raw = first
+    if start_raw is None and end_raw is None and props.get("datetime") is not None:
+        d = parse_date(props.get("datetime"))
+        return Temporal(_date_words(d), props["datetime"], props["datetime"], False) if d else None
+    start = parse_date(start_raw)
+    end = parse_date(end_raw)
+    open_start = start is None or (isinstance(start_raw, str) and start_raw.startswith(OPEN_START))
+    open_end = end is None or (isinstance(end_raw, str) and end_raw.startswith(OPEN_END))
+    if start is None and end is None and start_raw is not None and end_raw is not None:
+        return None
+    if open_start and open_end:
+        text = "Any time (no temporal restriction)"
+    elif open_start:
+        assert end is not None
+        text = f"Up to {_date_words(end)}"
+    elif open_end:
+        assert start is not None
+        text = f"From {_date_words(start)} onwards"
+    else:
+        assert start is not None and end is not None
+        text = f"{_date_words(start)} to {_date_words(end)}"
+    return Temporal(text, s(start_raw), s(end_raw), open_start or open_end)
+
+
+def bbox_of(doc: Mapping[str, Any]) -> tuple[float, ...] | None:
+    raw = doc.get("bbox")
+    if raw is None and doc.get("type") == "Collection":
+        boxes = lst(mp(mp(doc.get("extent")).get("spatial")).get("bbox"))
+        raw = boxes[0] if boxes else None
+    values = lst(raw)
+    if len(values) not in (4, 6) or any(num(v) is None for v in values):
+        return None
+    return tuple(float(v) for v in values)
+
+
+def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None) -> ModelCard:
+    """Derive the card of one MLM Item or Collection."""
+    props = stac.properties(doc)
+    name = s(props.get("mlm:name"))
+    ident = s(doc.get("id")) or name or "unnamed"
+    title = s(props.get("title")) or name or ident
+    index = _bands_index(doc)
+
+    inputs = []
+    for i, raw in enumerate(lst(props.get("mlm:input"))):
+        raw = mp(raw)
+        if not raw:
+            continue
+        bands = _bandrefs(raw.get("bands"), index)
+        variables = _bandrefs(raw.get("variables"), {})
+        inputs.append(
+            ModelInput(
+                name=s(raw.get("name")) or f"input {i + 1}",
+                description=s(raw.get("description")),
+                bands=bands,
+                variables=variables,
+                structure=_structure(raw.get("input")),
+                value_scaling=_scalings(raw.get("value_scaling"), [b.name for b in bands] + [v.name for v in variables]),
+                resize_type=s(raw.get("resize_type")),
+                pre_processing=_expressions(raw.get("pre_processing_function")),
+            )
+        )
+    outputs = []
+    for i, raw in enumerate(lst(props.get("mlm:output"))):
+        raw = mp(raw)
+        if not raw:
+            continue
+        outputs.append(
+            ModelOutput(
+                name=s(raw.get("name")) or f"output {i + 1}",
+                description=s(raw.get("description")),
+                tasks=tuple(strs(raw.get("tasks"))),
+                structure=_structure(raw.get("result")),
+                bands=_bandrefs(raw.get("bands"), index),
+                variables=_bandrefs(raw.get("variables"), {}),
+                classes=_classes(raw),
+                post_processing=_expressions(raw.get("post_processing_function")),
+            )
+        )
+
+    hyper = tuple((str(k), readable(v)) for k, v in sorted(mp(props.get("mlm:hyperparameters")).items(), key=lambda kv: str(kv[0])))
+
+    examples: list[Link] = []
+    training: dict[str, list[Link]] = {}
+    others: list[Link] = []
+    for _, raw_link in stac.links(doc):
+        rel = raw_link.get("rel")
+        link = _link(raw_link)
+        if link is None:
+            continue
+        if rel == "example":
+            examples.append(link)
+        elif rel == "derived_from":
+            split = s(raw_link.get("ml-aoi:split")) or "unspecified"
+            training.setdefault(split, []).append(link)
+        elif rel not in ("self", "root", "parent", "collection", "child", "item", "latest-version",
+                         "predecessor-version", "successor-version", "version-history"):
+            others.append(link)
+    order = {"train": 0, "validate": 1, "test": 2}
+    training_data = tuple((k, tuple(v)) for k, v in sorted(training.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])))
+
+    processing = []
+    for key, label in (("processing:level", "Level"), ("processing:lineage", "Lineage"),
+                       ("processing:facility", "Facility"), ("processing:datetime", "Processed")):
+        if key in props and props[key] is not None:
+            processing.append((label, readable(props[key])))
+    for k, v in sorted(mp(props.get("processing:software")).items(), key=lambda kv: str(kv[0])):
+        processing.append((f"Software: {k}", readable(v, 80)))
+
+    acc_count = props.get("mlm:accelerator_count")
+    batch = props.get("mlm:batch_size_suggestion")
+    pretrained = props.get("mlm:pretrained")
+    constrained = props.get("mlm:accelerator_constrained")
+    return ModelCard(
+        href=href,
+        id=ident,
+        kind="Collection" if doc.get("type") == "Collection" else "Item",
+        title=title,
+        name=name,
+        description_html=render_markdown(props.get("description") if doc.get("type") == "Feature" else doc.get("description")),
+        summary=plain_text(props.get("description") if doc.get("type") == "Feature" else doc.get("description")),
+        tasks=tuple(strs(props.get("mlm:tasks"))),
+        architecture=s(props.get("mlm:architecture")),
+        framework=s(props.get("mlm:framework")),
+        framework_version=s(props.get("mlm:framework_version")),
+        version=s(props.get("version")),
+        deprecated=props.get("deprecated") is True,
+        experimental=props.get("experimental") is True,
+        license=s(props.get("license")),
+        keywords=tuple(strs(props.get("keywords"))),
+        providers=_providers(doc),
+        total_parameters=human_count(props.get("mlm:total_parameters")),
+        memory_size=human_bytes(props.get("mlm:memory_size")),
+        batch_size=str(batch) if isinstance(batch, int) and not isinstance(batch, bool) else None,
+        pretrained=pretrained if isinstance(pretrained, bool) else None,
+        pretrained_source=s(props.get("mlm:pretrained_source")),
+        accelerator=s(props.get("mlm:accelerator")),
+        accelerator_count=acc_count if isinstance(acc_count, int) and not isinstance(acc_count, bool) else None,
+        accelerator_constrained=constrained if isinstance(constrained, bool) else None,
+        accelerator_summary=s(props.get("mlm:accelerator_summary")),
+        inputs=tuple(inputs),
+        outputs=tuple(outputs),
+        hyperparameters=hyper,
+        assets=_assets(doc),
+        examples=tuple(examples),
+        training_data=training_data,
+        other_links=tuple(others),
+        bbox=bbox_of(doc),
+        geometry=doc.get("geometry"),
+        temporal=temporal_of(props, doc.get("extent") if doc.get("type") == "Collection" else None),
+        processing=tuple(processing),
+        mlm_version=stac.mlm_version(doc),
+        findings=list(findings or []),
+    )
+
+
+@dataclass
+class CollectionPage:
+    """A Collection or Catalog page: its text, extent and the models it holds."""
+
+    href: str
+    id: str
+    kind: str
+    title: str
+    description_html: str
+    summary: str
+    license: str | None
+    providers: tuple[Provider, ...]
+    keywords: tuple[str, ...]
+    bbox: tuple[float, ...] | None
+    temporal: Temporal | None
+    findings: list[Finding] = field(default_factory=list)
+    page: str = ""
+    json_page: str = ""
+    cards: list[ModelCard] = field(default_factory=list)
+    children: list["CollectionPage"] = field(default_factory=list)
+    parent: "CollectionPage | None" = None
+    card: ModelCard | None = None  # a Collection that itself declares MLM
+
+
+def build_collection(doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None) -> CollectionPage:
+    ident = s(doc.get("id")) or "unnamed"
+    kind = "Collection" if doc.get("type") == "Collection" or "extent" in doc else "Catalog"
+    return CollectionPage(
+        href=href,
+        id=ident,
+        kind=kind,
+        title=s(doc.get("title")) or ident,
+        description_html=render_markdown(doc.get("description")),
+        summary=plain_text(doc.get("description")),
+        license=s(doc.get("license")),
+        providers=_providers(doc),
+        keywords=tuple(strs(doc.get("keywords"))),
+        bbox=bbox_of(doc) if kind == "Collection" else None,
+        temporal=temporal_of({}, doc.get("extent")) if kind == "Collection" else None,
+        findings=list(findings or []),
+    )

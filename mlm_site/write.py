@@ -1,0 +1,177 @@
+"""Output: safe paths, a staging folder swapped in atomically, static assets.
+
+Nothing is written outside the output folder and its staging siblings; an
+output folder that would put the user's files at risk is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+import shutil
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import Iterable
+
+from mlm_site import urls
+from mlm_site.errors import OutputError
+
+MARKER = ".mlm-site"
+STAGING = ".mlm-site-staging-"
+OLD = ".mlm-site-old-"
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+_UNSAFE = re.compile(r"[^a-z0-9._-]+")
+MAX_SLUG = 64
+
+
+def slugify(text: object, fallback: str = "item") -> str:
+    """A file-name-safe slug on Linux, macOS and Windows.
+
+    ASCII letters, digits, ``-``, ``_`` and ``.`` only; no leading/trailing dots
+    or dashes; never ``.``/``..``; never a reserved Windows device name; at most
+    64 characters; lower-case (so names differing only by case collide and are
+    told apart by :func:`assign_slugs`).
+    """
+    raw = text if isinstance(text, str) else ""
+    norm = unicodedata.normalize("NFKD", raw)
+    ascii_text = norm.encode("ascii", "ignore").decode("ascii").lower()
+    slug = _UNSAFE.sub("-", ascii_text)
+    slug = re.sub(r"-{2,}", "-", slug).strip("-._")
+    slug = slug[:MAX_SLUG].rstrip("-._")
+    if not slug:
+        slug = fallback
+    if slug.split(".", 1)[0] in _RESERVED:
+        slug = f"{slug}-"
+        slug = slug.replace(".", "-")
+    return slug
+
+
+def short_hash(text: str, n: int = 8) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:n]
+
+
+def assign_slugs(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Unique, stable slugs for ``(key, name)`` pairs (key: the document href).
+
+    The first key in sorted order keeps the plain slug; others that collide get
+    a suffix from a hash of their key, so a slug does not depend on which other
+    documents exist.
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for key, name in sorted(entries):
+        base = slugify(name)
+        slug = base
+        if slug in used:
+            slug = f"{base[: MAX_SLUG - 9]}-{short_hash(key)}"
+        n = 2
+        while slug in used:
+            slug = f"{base[: MAX_SLUG - 12]}-{short_hash(key)}-{n}"
+            n += 1
+        used.add(slug)
+        out[key] = slug
+    return out
+
+
+def relative(from_page: str, to_path: str) -> str:
+    """Relative URL from the page at ``from_page`` to ``to_path`` (both site-root relative)."""
+    base = posixpath.dirname(from_page) or "."
+    rel = posixpath.relpath(to_path, base)
+    if to_path.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def check_output(output: Path, catalog: str, *, force: bool = False) -> Path:
+    """Refuse output folders that would put the user's files at risk; return the absolute path."""
+    out = Path(os.path.abspath(output))
+    resolved = out.resolve()
+    home = Path.home().resolve()
+    cwd = Path.cwd().resolve()
+    if resolved == Path(resolved.anchor):
+        raise OutputError(output, "refusing to use the file-system root")
+    if resolved == home:
+        raise OutputError(output, "refusing to use the home folder")
+    if resolved == cwd or resolved == cwd.parent or cwd.is_relative_to(resolved):
+        raise OutputError(output, "refusing to replace the current folder or one that contains it")
+    if not urls.is_remote(catalog):
+        cat = Path(catalog).resolve()
+        if cat == resolved or cat.is_relative_to(resolved):
+            raise OutputError(output, "it contains the catalog; choose another output folder")
+    if out.exists() and not out.is_dir():
+        raise OutputError(output, "exists and is not a folder")
+    if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()) and not force:
+        raise OutputError(
+            output,
+            "exists, is not empty and was not made by mlm-site; "
+            "choose an empty or new folder, or pass --force to replace it",
+        )
+    return out
+
+
+def clean_stale(out: Path) -> list[Path]:
+    """Remove staging and old folders left by interrupted builds of ``out``."""
+    removed = []
+    parent = out.parent
+    if not parent.is_dir():
+        return removed
+    prefixes = (f".{out.name}{STAGING}", f".{out.name}{OLD}")
+    for entry in parent.iterdir():
+        if entry.name.startswith(prefixes) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+class Staging:
+    """A folder beside the output; :meth:`commit` swaps it in, :meth:`abort` removes it."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale(out)
+        self.path = out.parent / f".{out.name}{STAGING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.path.mkdir()
+        self.files: set[str] = set()
+
+    def _target(self, rel: str) -> Path:
+        if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in rel.split("/")):
+            raise OutputError(self.out, f"unsafe output path {rel!r}")
+        return self.path / rel
+
+    def write_text(self, rel: str, text: str) -> None:
+        self.write_bytes(rel, text.encode("utf-8"))
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        target = self._target(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.files.add(rel)
+
+    def write_json(self, rel: str, data: object) -> None:
+        self.write_text(rel, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+    def copy(self, source: Path, rel: str) -> None:
+        self.write_bytes(rel, source.read_bytes())
+
+    def commit(self) -> None:
+        (self.path / MARKER).write_text("This folder was written by mlm-site; a build replaces it whole.\n")
+        old = None
+        if self.out.exists():
+            old = self.out.parent / f".{self.out.name}{OLD}{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            os.replace(self.out, old)
+        try:
+            os.replace(self.path, self.out)
+        except OSError:
+            if old is not None:
+                os.replace(old, self.out)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)

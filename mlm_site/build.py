@@ -19,7 +19,7 @@ from mlm_site.crawl import Document, Fetcher, crawl
 from mlm_site.errors import RootUnreadable
 from mlm_site.findings import Finding, Report, reaches
 from mlm_site.graph import SiteGraph, build_graph, facet_values
-from mlm_site.model import CollectionPage, ModelCard, build_card, build_collection
+from mlm_site.model import CollectionPage, Linker, ModelCard, build_card, build_collection
 from mlm_site.render import builtin_templates, make_environment, render_page
 from mlm_site.validate import Checker, report_for
 from mlm_site.write import Staging, assign_slugs, check_output, relative
@@ -77,39 +77,71 @@ def gather(config: SiteConfig, progress: Progress | None = None) -> tuple[list[D
     return documents, findings
 
 
+def assign_pages(documents: list[Document]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Site paths of every page and every published JSON, by document href.
+
+    The root Catalog (or Collection) is the index page; other Catalogs and
+    Collections get ``collections/<slug>/``; MLM Items and Collections get
+    ``models/<slug>/``. Slugs come from ids, made safe and unique.
+    """
+    readable = [d for d in documents if d.raw is not None and d.kind is not None]
+    root = documents[0] if documents and documents[0].kind in ("Catalog", "Collection") else None
+    colls = [d for d in readable if d.kind in ("Catalog", "Collection")]
+    models = [d for d in readable if stac.is_mlm(d.raw or {})]
+    pages: dict[str, str] = {}
+    jsons: dict[str, str] = {}
+    coll_pages: dict[str, str] = {}
+    model_slugs = assign_slugs((d.href, d.id or "model") for d in models)
+    coll_slugs = assign_slugs((d.href, d.id or "collection") for d in colls)
+    for d in colls:
+        if d is root:
+            pages[d.href], jsons[d.href] = "index.html", "catalog.json"
+        else:
+            slug = coll_slugs[d.href]
+            pages[d.href] = f"collections/{slug}/index.html"
+            jsons[d.href] = f"collections/{slug}/{'collection' if d.kind == 'Collection' else 'catalog'}.json"
+    card_pages: dict[str, str] = {}
+    for d in models:
+        slug = model_slugs[d.href]
+        card_pages[d.href] = f"models/{slug}/index.html"
+        if d.href not in jsons:
+            jsons[d.href] = f"models/{slug}/{'collection' if d.kind == 'Collection' else 'item'}.json"
+    # a document's page on the site: its model card when it has one
+    coll_pages.update((h, p) for h, p in pages.items())
+    for href, page in card_pages.items():
+        pages[href] = page
+    return pages, jsons, coll_pages
+
+
 def model_site(documents: list[Document], findings: Mapping[str, list[Finding]]) -> SiteGraph:
+    """View-models of every page, related by the site graph, with their site paths set."""
+    pages, jsons, coll_pages = assign_pages(documents)
     cards: list[ModelCard] = []
     collections: list[CollectionPage] = []
     for d in documents:
         if d.raw is None or d.kind is None:
             continue
         fs = list(findings.get(d.href, []))
+        is_mlm = stac.is_mlm(d.raw)
         if d.kind in ("Catalog", "Collection"):
-            page = build_collection(d.raw, d.href, fs)
+            own = coll_pages[d.href]
+            page = build_collection(d.raw, d.href, fs, Linker(d.href, own, pages))
+            page.page = own
+            page.json_page = jsons[d.href]
             collections.append(page)
-            if stac.is_mlm(d.raw):
-                page.card = build_card(d.raw, d.href, fs)
+            if is_mlm:
+                page.card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages))
+                page.card.page = pages[d.href]
+                page.card.json_page = jsons[d.href]
                 cards.append(page.card)
-        elif stac.is_mlm(d.raw):
-            cards.append(build_card(d.raw, d.href, fs))
+        elif is_mlm:
+            card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages))
+            card.page = pages[d.href]
+            card.json_page = jsons[d.href]
+            cards.append(card)
     parents = {d.href: d.parent for d in documents}
     raws = {d.href: d.raw for d in documents if d.raw is not None}
-    graph = build_graph(cards, collections, raws, parents)
-    card_slugs = assign_slugs((c.href, c.id) for c in cards)
-    for c in cards:
-        slug = card_slugs[c.href]
-        c.page = f"models/{slug}/index.html"
-        c.json_page = f"models/{slug}/{'collection' if c.kind == 'Collection' else 'item'}.json"
-    coll_slugs = assign_slugs((p.href, p.id) for p in collections)
-    for p in collections:
-        slug = coll_slugs[p.href]
-        if p is graph.root:
-            p.page = "index.html"
-            p.json_page = "catalog.json"
-        else:
-            p.page = f"collections/{slug}/index.html"
-            p.json_page = f"collections/{slug}/{'collection' if p.kind == 'Collection' else 'catalog'}.json"
-    return graph
+    return build_graph(cards, collections, raws, parents)
 
 
 def _published_json(raw: Mapping[str, Any], own_path: str, targets: Mapping[str, str], href: str, site_root: str = "catalog.json") -> dict[str, Any]:
@@ -195,6 +227,7 @@ def write_site(
     report: Report,
     config: SiteConfig,
 ) -> int:
+    from mlm_site.citation import bibtex, cff, ris
     from mlm_site.maps import extent_map, leaflet_assets
 
     site = {
@@ -251,10 +284,16 @@ def write_site(
             map=m,
             scripts=scripts,
             styles=["static/leaflet/leaflet.css"] if m else [],
+            bibtex=bibtex(card.citation) if card.citation else None,
             title=card.title,
             description=card.summary,
         )
         staging.write_json(card.json_page, _published_json(raws[card.href], card.json_page, targets, card.href))
+        if card.citation is not None:
+            folder = card.page.rsplit("/", 1)[0]
+            staging.write_text(f"{folder}/citation.bib", bibtex(card.citation))
+            staging.write_text(f"{folder}/CITATION.cff", cff(card.citation))
+            staging.write_text(f"{folder}/citation.ris", ris(card.citation))
     for p in graph.collections:
         if p is graph.root:
             continue

@@ -185,6 +185,6 @@ def build_graph(
             for v in values:
                 counts[f][v] += 1
     facets = {f: sorted(v.items(), key=lambda kv: (-kv[1], kv[0].lower())) for f, v in counts.items()}
-    roots = [p for p in collections if p.parent is None]
+    roots = [p for p in collections if p.page == "index.html"] or [p for p in collections if p.parent is None]
     root = roots[0] if roots else None
     return SiteGraph(cards, collections, _chains(cards, raws), facets, root)

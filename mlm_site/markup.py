@@ -8,7 +8,7 @@ limited to http, https, mailto and relative references.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 import markdown as _markdown
 import nh3
@@ -48,11 +48,13 @@ def _shift_headings(html: str, shift: int) -> str:
     return _HEADING.sub(repl, html)
 
 
-def render_markdown(text: Any, *, heading_shift: int = 1) -> str:
+def render_markdown(text: Any, *, heading_shift: int = 1, link: Callable[[object], str | None] | None = None) -> str:
     """Markdown (CommonMark-ish, with tables and fenced code) to sanitised HTML.
 
     Headings are shifted down by ``heading_shift`` so that catalog text never
-    competes with the page's own ``<h1>``. Non-string input renders as "".
+    competes with the page's own ``<h1>``. ``link`` maps each ``href``/``src``
+    (after the safe-scheme check) to the URL to write, or None to drop it.
+    Non-string input renders as "".
     """
     if not isinstance(text, str) or not text.strip():
         return ""
@@ -63,16 +65,23 @@ def render_markdown(text: Any, *, heading_shift: int = 1) -> str:
         html = "<p>" + nh3.clean_text(text) + "</p>"
     if heading_shift:
         html = _shift_headings(html, heading_shift)
-    return sanitize_html(html)
+    return sanitize_html(html, link)
 
 
-def sanitize_html(html: str) -> str:
+def sanitize_html(html: str, link: Callable[[object], str | None] | None = None) -> str:
     """Keep only allow-listed tags and attributes; unsafe URLs are dropped."""
+
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        result = _attribute_filter(tag, attr, value)
+        if result is not None and link is not None and attr in ("href", "src"):
+            return link(result)
+        return result
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_attribute_filter,
+        attribute_filter=attribute_filter,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,

@@ -13,12 +13,60 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from mlm_site import stac
+from mlm_site.citation import Citation, citation_for
 from mlm_site.findings import Finding, worst
 from mlm_site.markup import plain_text, render_markdown
+from mlm_site import urls
 from mlm_site.urls import safe_url
+from mlm_site.write import relative
+
+LinkFn = Callable[[object], "str | None"]
+
+
+class Linker:
+    """Turns an href written in a document into a URL usable on the page that shows it.
+
+    Absolute http(s) and mailto URLs are kept; relative hrefs are resolved against
+    the document: a target that has a page on the site becomes a relative link to
+    that page, a remote target an absolute URL, and a local file outside the site
+    no link at all. Unsafe schemes never pass.
+    """
+
+    def __init__(self, doc_href: str, page: str, site_pages: Mapping[str, str]) -> None:
+        self.doc_href = doc_href
+        self.page = page
+        self.site_pages = site_pages
+
+    def __call__(self, raw: object) -> str | None:
+        url = safe_url(raw)
+        if url is None:
+            return None
+        if url.startswith("#") or url.lower().startswith(("http://", "https://", "mailto:")):
+            if url.lower().startswith(("http://", "https://")):
+                target = urls.normalize(url)
+                if target in self.site_pages:
+                    return relative(self.page, self.site_pages[target])
+            return url
+        try:
+            target = urls.resolve(self.doc_href, url)
+        except ValueError:
+            return None
+        if target in self.site_pages:
+            return relative(self.page, self.site_pages[target])
+        if urls.is_remote(target):
+            return target
+        return None
+
+
+def absolute_only(raw: object) -> str | None:
+    """The default link policy: only absolute http(s)/mailto URLs are kept."""
+    url = safe_url(raw)
+    if url is not None and url.lower().startswith(("http://", "https://", "mailto:")):
+        return url
+    return None
 
 OPEN_START = "1900-01-01"
 OPEN_END = "9999-12-31"
@@ -276,6 +324,7 @@ class ModelCard:
     temporal: Temporal | None
     processing: tuple[tuple[str, str], ...]
     mlm_version: str | None
+    citation: Citation | None = None
     findings: list[Finding] = field(default_factory=list)
     # filled in by the site graph and the writer
     page: str = ""
@@ -424,18 +473,18 @@ def _classes(output: Mapping[str, Any]) -> tuple[ClassItem, ...]:
     return tuple(out)
 
 
-def _providers(doc: Mapping[str, Any]) -> tuple[Provider, ...]:
+def _providers(doc: Mapping[str, Any], link: LinkFn = absolute_only) -> tuple[Provider, ...]:
     out = []
     for p in lst(stac.properties(doc).get("providers")):
         p = mp(p)
         name = s(p.get("name"))
         if not name:
             continue
-        out.append(Provider(name, tuple(strs(p.get("roles"))), safe_url(p.get("url")), render_markdown(p.get("description"), heading_shift=3)))
+        out.append(Provider(name, tuple(strs(p.get("roles"))), link(p.get("url")), render_markdown(p.get("description"), heading_shift=3, link=link)))
     return tuple(out)
 
 
-def _assets(doc: Mapping[str, Any]) -> tuple[Asset, ...]:
+def _assets(doc: Mapping[str, Any], link: LinkFn = absolute_only) -> tuple[Asset, ...]:
     out = []
     for key, a in sorted(mp(doc.get("assets")).items(), key=lambda kv: str(kv[0])):
         a = mp(a)
@@ -447,7 +496,7 @@ def _assets(doc: Mapping[str, Any]) -> tuple[Asset, ...]:
             Asset(
                 key=str(key),
                 title=s(a.get("title")) or str(key),
-                href=safe_url(a.get("href")),
+                href=link(a.get("href")),
                 type=s(a.get("type")),
                 roles=roles,
                 description=s(a.get("description")),
@@ -471,8 +520,8 @@ def _assets(doc: Mapping[str, Any]) -> tuple[Asset, ...]:
     return tuple(sorted(out, key=lambda x: (rank(x), x.key)))
 
 
-def _link(base: Mapping[str, Any]) -> Link | None:
-    href = safe_url(base.get("href"))
+def _link(base: Mapping[str, Any], link: LinkFn = absolute_only) -> Link | None:
+    href = link(base.get("href"))
     if href is None:
         return None
     title = s(base.get("title")) or href
@@ -526,7 +575,9 @@ def bbox_of(doc: Mapping[str, Any]) -> tuple[float, ...] | None:
     return tuple(float(v) for v in values)
 
 
-def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None) -> ModelCard:
+def build_card(
+    doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None, link: LinkFn = absolute_only
+) -> ModelCard:
     """Derive the card of one MLM Item or Collection."""
     props = stac.properties(doc)
     name = s(props.get("mlm:name"))
@@ -578,17 +629,17 @@ def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None
     others: list[Link] = []
     for _, raw_link in stac.links(doc):
         rel = raw_link.get("rel")
-        link = _link(raw_link)
-        if link is None:
+        link_view = _link(raw_link, link)
+        if link_view is None:
             continue
         if rel == "example":
-            examples.append(link)
+            examples.append(link_view)
         elif rel == "derived_from":
             split = s(raw_link.get("ml-aoi:split")) or "unspecified"
-            training.setdefault(split, []).append(link)
+            training.setdefault(split, []).append(link_view)
         elif rel not in ("self", "root", "parent", "collection", "child", "item", "latest-version",
                          "predecessor-version", "successor-version", "version-history"):
-            others.append(link)
+            others.append(link_view)
     order = {"train": 0, "validate": 1, "test": 2}
     training_data = tuple((k, tuple(v)) for k, v in sorted(training.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])))
 
@@ -610,7 +661,9 @@ def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None
         kind="Collection" if doc.get("type") == "Collection" else "Item",
         title=title,
         name=name,
-        description_html=render_markdown(props.get("description") if doc.get("type") == "Feature" else doc.get("description")),
+        description_html=render_markdown(
+            props.get("description") if doc.get("type") == "Feature" else doc.get("description"), link=link
+        ),
         summary=plain_text(props.get("description") if doc.get("type") == "Feature" else doc.get("description")),
         tasks=tuple(strs(props.get("mlm:tasks"))),
         architecture=s(props.get("mlm:architecture")),
@@ -621,7 +674,7 @@ def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None
         experimental=props.get("experimental") is True,
         license=s(props.get("license")),
         keywords=tuple(strs(props.get("keywords"))),
-        providers=_providers(doc),
+        providers=_providers(doc, link),
         total_parameters=human_count(props.get("mlm:total_parameters")),
         memory_size=human_bytes(props.get("mlm:memory_size")),
         batch_size=str(batch) if isinstance(batch, int) and not isinstance(batch, bool) else None,
@@ -634,7 +687,7 @@ def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None
         inputs=tuple(inputs),
         outputs=tuple(outputs),
         hyperparameters=hyper,
-        assets=_assets(doc),
+        assets=_assets(doc, link),
         examples=tuple(examples),
         training_data=training_data,
         other_links=tuple(others),
@@ -643,6 +696,7 @@ def build_card(doc: Mapping[str, Any], href: str, findings: list[Finding] | None
         temporal=temporal_of(props, doc.get("extent") if doc.get("type") == "Collection" else None),
         processing=tuple(processing),
         mlm_version=stac.mlm_version(doc),
+        citation=citation_for(doc),
         findings=list(findings or []),
     )
 
@@ -671,7 +725,9 @@ class CollectionPage:
     card: ModelCard | None = None  # a Collection that itself declares MLM
 
 
-def build_collection(doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None) -> CollectionPage:
+def build_collection(
+    doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None, link: LinkFn = absolute_only
+) -> CollectionPage:
     ident = s(doc.get("id")) or "unnamed"
     kind = "Collection" if doc.get("type") == "Collection" or "extent" in doc else "Catalog"
     return CollectionPage(
@@ -679,10 +735,10 @@ def build_collection(doc: Mapping[str, Any], href: str, findings: list[Finding] 
         id=ident,
         kind=kind,
         title=s(doc.get("title")) or ident,
-        description_html=render_markdown(doc.get("description")),
+        description_html=render_markdown(doc.get("description"), link=link),
         summary=plain_text(doc.get("description")),
         license=s(doc.get("license")),
-        providers=_providers(doc),
+        providers=_providers(doc, link),
         keywords=tuple(strs(doc.get("keywords"))),
         bbox=bbox_of(doc) if kind == "Collection" else None,
         temporal=temporal_of({}, doc.get("extent")) if kind == "Collection" else None,

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from mlm_site import stac
+from mlm_site.build import build
+from mlm_site.config import load_config
+from mlm_site.crawl import crawl
+
+from ..conftest import SAMPLE
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.refs.append(value)
+
+
+def test_every_mlm_item_has_its_page(sample_site: Path) -> None:
+    report = json.loads((sample_site / "report.json").read_text())
+    mlm_hrefs = {d.href for d in crawl(str(SAMPLE)) if d.raw and stac.is_mlm(d.raw)}
+    pages = {d["href"]: d["page"] for d in report["documents"]}
+    assert len(mlm_hrefs) >= 8
+    for href in mlm_hrefs:
+        page = pages[href]
+        assert page and (sample_site / page).is_file()
+        html = (sample_site / page).read_text()
+        doc = json.loads(Path(href).read_text())
+        assert doc["properties"]["mlm:name"] in html or doc["id"] in html
+
+
+def test_report_json_summary(sample_site: Path) -> None:
+    report = json.loads((sample_site / "report.json").read_text())
+    s = report["summary"]
+    assert s["documents"] == len(report["documents"]) == len(list(crawl(str(SAMPLE))))
+    assert s["findings"]["error"] >= 3  # the defective item
+
+
+def test_all_internal_links_are_relative_and_resolve(sample_site: Path) -> None:
+    pages = list(sample_site.rglob("*.html"))
+    assert len(pages) >= 15
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text())
+        for ref in parser.refs:
+            parts = urlsplit(ref)
+            if parts.scheme:
+                assert parts.scheme in ("http", "https", "mailto"), ref
+                assert "127.0.0.1" not in ref
+                continue
+            assert not ref.startswith("/"), f"{page}: absolute internal link {ref}"
+            if not parts.path:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            assert target.exists(), f"{page.relative_to(sample_site)} links to missing {ref}"
+
+
+def test_no_cdn_or_inline_script(sample_site: Path) -> None:
+    for page in sample_site.rglob("*.html"):
+        html = page.read_text()
+        for src in re.findall(r'<script[^>]*src="([^"]+)"', html):
+            assert "://" not in src
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), f"inline script in {page}"
+        assert "Content-Security-Policy" in html
+
+
+def test_published_json_links_stay_inside_the_site(sample_site: Path) -> None:
+    for path in sample_site.rglob("*.json"):
+        if path.name == "report.json":
+            continue
+        doc = json.loads(path.read_text())
+        for link in doc.get("links", []):
+            href = link["href"]
+            if "://" in href:
+                continue
+            assert (path.parent / href).resolve().exists(), f"{path}: {href}"
+
+
+def test_failed_build_keeps_the_previous_site(tmp_path: Path, schemas_dir: Path, offline_cache: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "site"
+    config = load_config(None, catalog=str(SAMPLE), output=out, schemas=schemas_dir, offline=True, cache_dir=offline_cache)
+    build(config)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    import mlm_site.build as b
+
+    def explode(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(b, "write_site", explode)
+    with pytest.raises(RuntimeError):
+        build(config)
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_deterministic_output(tmp_path: Path, schemas_dir: Path, offline_cache: Path) -> None:
+    outputs = []
+    for n in (1, 2):
+        out = tmp_path / f"site{n}"
+        build(load_config(None, catalog=str(SAMPLE), output=out, schemas=schemas_dir, offline=True, cache_dir=offline_cache))
+        outputs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert outputs[0] == outputs[1]

@@ -360,16 +360,14 @@ def _band_ref_resolves(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         for i, name, ref in _refs(obj, "bands"):
             if name in names or _is_virtual(ref):
                 continue
-            where = (
-                '; it is only a common_name, reference the band "name" instead'
-                if name in common
-                else ""
-            )
+            where = '; it is only a common_name, reference the band "name" instead' if name in common else ""
             found = f"defined bands are {_names(names)}" if names else "no band is defined"
             yield (
                 _ptr(*path, "bands", i),
-                f'Band "{name}" in bands matches no Band Object name in eo:bands, raster:bands or '
-                f"bands ({found}){where}.",
+                (
+                    f'Band "{name}" in bands matches no Band Object name in eo:bands, raster:bands or '
+                    f"bands ({found}){where}."
+                ),
             )
 
 
@@ -416,8 +414,10 @@ def _cube_dimensions(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     if "cube:variables" in props and not isinstance(props.get("cube:dimensions"), Mapping):
         yield (
             _ptr(*_base(doc), "cube:variables"),
-            f"cube:variables is set but cube:dimensions is {_show(props.get('cube:dimensions')) if 'cube:dimensions' in props else 'missing'}; "
-            "provide the cube:dimensions mapping its variables refer to.",
+            (
+                f"cube:variables is set but cube:dimensions is {_show(props.get('cube:dimensions')) if 'cube:dimensions' in props else 'missing'}; "
+                "provide the cube:dimensions mapping its variables refer to."
+            ),
         )
 
 
@@ -437,8 +437,10 @@ def _shape_dim_order(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
         if isinstance(shape, list) and isinstance(dims, list) and len(shape) != len(dims):
             yield (
                 _ptr(*path, key, "shape"),
-                f"{key}.shape has {len(shape)} dimension(s) but {key}.dim_order names {len(dims)}; "
-                "each shape dimension needs exactly one name.",
+                (
+                    f"{key}.shape has {len(shape)} dimension(s) but {key}.dim_order names {len(dims)}; "
+                    "each shape dimension needs exactly one name."
+                ),
             )
 
 
@@ -447,9 +449,7 @@ def _shape_dim_order(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     name="shape-positive",
     severity="error",
     title="Each shape dimension is greater than 0 or -1",
-    source=(
-        "Each dimension must either be greater than 0 or -1 to indicate a variable dimension size."
-    ),
+    source=("Each dimension must either be greater than 0 or -1 to indicate a variable dimension size."),
     source_url=f"{R_URL}#input-structure-object",
     example='"shape": [-1, 0, 64, 64]',
 )
@@ -461,15 +461,15 @@ def _shape_positive(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
             if n is not None and (n == 0 or n < -1):
                 yield (
                     _ptr(*path, key, "shape", i),
-                    f"{key}.shape[{i}] is {_show(n)}; each dimension must be greater than 0, or -1 for a "
-                    "variable size.",
+                    (
+                        f"{key}.shape[{i}] is {_show(n)}; each dimension must be greater than 0, or -1 for a "
+                        "variable size."
+                    ),
                 )
 
 
 def _processing_set(obj: Mapping[str, Any]) -> bool:
-    return any(
-        obj.get(k) is not None for k in ("pre_processing_function", "post_processing_function")
-    )
+    return any(obj.get(k) is not None for k in ("pre_processing_function", "post_processing_function"))
 
 
 @register(
@@ -499,8 +499,10 @@ def _bands_dim_size(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
             if size is not None and size > 0 and size != len(refs):
                 yield (
                     _ptr(*path, key, "shape", idx),
-                    f'{key}.shape[{idx}] (the "{field}" dimension) is {_show(size)} but {field} lists '
-                    f"{len(refs)}; the dimension size should equal the number of {field} or be -1.",
+                    (
+                        f'{key}.shape[{idx}] (the "{field}" dimension) is {_show(size)} but {field} lists '
+                        f"{len(refs)}; the dimension size should equal the number of {field} or be -1."
+                    ),
                 )
 
 
@@ -540,8 +542,10 @@ def _value_scaling_count(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
             counts = " or ".join(str(n) for n in sorted(expected))
             yield (
                 _ptr(*path, "value_scaling"),
-                f"value_scaling has {len(scaling)} objects but the input has {counts} "
-                "bands/channels; give 1 object (broadcast) or one per band/channel.",
+                (
+                    f"value_scaling has {len(scaling)} objects but the input has {counts} "
+                    "bands/channels; give 1 object (broadcast) or one per band/channel."
+                ),
             )
 
 
@@ -551,8 +555,7 @@ def _value_scaling_count(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
     severity="warning",
     title="A model trained from scratch sets mlm:pretrained_source to null explicitly",
     source=(
-        "If trained from scratch (i.e.: `pretrained = false`), the `null` value should be set "
-        "explicitly."
+        "If trained from scratch (i.e.: `pretrained = false`), the `null` value should be set explicitly."
     ),
     source_url=f"{R_URL}#item-properties-and-collection-fields",
     example='"mlm:pretrained": false, "mlm:pretrained_source": "ImageNet"',
@@ -569,8 +572,10 @@ def _pretrained_source_null(doc: Mapping[str, Any], ctx: RuleContext) -> Iterato
     elif props.get("mlm:pretrained_source") is not None:
         yield (
             _ptr(*_base(doc), "mlm:pretrained_source"),
-            f"mlm:pretrained is false but mlm:pretrained_source is "
-            f"{_show(props.get('mlm:pretrained_source'))}; a model trained from scratch has null.",
+            (
+                f"mlm:pretrained is false but mlm:pretrained_source is "
+                f"{_show(props.get('mlm:pretrained_source'))}; a model trained from scratch has null."
+            ),
         )
 
 
@@ -591,9 +596,11 @@ def _pretrained_source_known(doc: Mapping[str, Any], ctx: RuleContext) -> Iterat
     if props.get("mlm:pretrained") is True and props.get("mlm:pretrained_source") is None:
         yield (
             _ptr(*_base(doc), "mlm:pretrained"),
-            "mlm:pretrained is true but mlm:pretrained_source is "
-            f"{'null' if 'mlm:pretrained_source' in props else 'missing'}; name the pretraining "
-            "dataset (e.g. ImageNet) if it is known.",
+            (
+                "mlm:pretrained is true but mlm:pretrained_source is "
+                f"{'null' if 'mlm:pretrained_source' in props else 'missing'}; name the pretraining "
+                "dataset (e.g. ImageNet) if it is known."
+            ),
         )
 
 
@@ -615,8 +622,10 @@ def _name_not_architecture(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator
     if name and arch and name.strip().casefold() == arch.strip().casefold():
         yield (
             _ptr(*_base(doc), "mlm:name"),
-            f"mlm:name {_show(name)} only repeats mlm:architecture; name the model itself "
-            "(e.g. its published name), not just its architecture.",
+            (
+                f"mlm:name {_show(name)} only repeats mlm:architecture; name the model itself "
+                "(e.g. its published name), not just its architecture."
+            ),
         )
 
 
@@ -692,8 +701,10 @@ def _output_tasks_subset(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
             if isinstance(task, str) and task not in declared:
                 yield (
                     _ptr(*path, "tasks", i),
-                    f'Output task "{task}" is not in mlm:tasks ({_names(declared) or "empty"}); '
-                    "list every task of every output in mlm:tasks.",
+                    (
+                        f'Output task "{task}" is not in mlm:tasks ({_names(declared) or "empty"}); '
+                        "list every task of every output in mlm:tasks."
+                    ),
                 )
 
 
@@ -735,8 +746,10 @@ def _tasks_most_specific(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
             hint = " or ".join(f'"{s}"' for s in specific)
         yield (
             _ptr(*_base(doc), "mlm:tasks", i),
-            f'mlm:tasks has only the generic task "{task}"; add the specific task {hint} that '
-            "describes what the model does.",
+            (
+                f'mlm:tasks has only the generic task "{task}"; add the specific task {hint} that '
+                "describes what the model does."
+            ),
         )
 
 
@@ -766,8 +779,10 @@ def _accelerator_cpu(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
         if acc is not None and acc.strip().lower() == "cpu":
             yield (
                 _ptr(*path, "mlm:accelerator"),
-                'mlm:accelerator is "cpu", an alias the README documents but the v1.5.2 schema '
-                'rejects; use "amd64".',
+                (
+                    'mlm:accelerator is "cpu", an alias the README documents but the v1.5.2 schema '
+                    'rejects; use "amd64".'
+                ),
             )
 
 
@@ -796,8 +811,10 @@ def _amd64_constrained(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         if constrained is not True:
             yield (
                 _ptr(*path, "mlm:accelerator"),
-                f'mlm:accelerator is "amd64" but mlm:accelerator_constrained is {_show(constrained)}; '
-                "set it to true to say the model will not use accelerators.",
+                (
+                    f'mlm:accelerator is "amd64" but mlm:accelerator_constrained is {_show(constrained)}; '
+                    "set it to true to say the model will not use accelerators."
+                ),
             )
 
 
@@ -821,8 +838,10 @@ def _null_accelerator_constrained(doc: Mapping[str, Any], ctx: RuleContext) -> I
         if acc is None:
             yield (
                 _ptr(*path, "mlm:accelerator_constrained"),
-                "mlm:accelerator_constrained is true but mlm:accelerator is null or missing; set it "
-                "to false or omit it.",
+                (
+                    "mlm:accelerator_constrained is true but mlm:accelerator is null or missing; set it "
+                    "to false or omit it."
+                ),
             )
 
 
@@ -848,8 +867,10 @@ def _bands_recommended(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         if channel and not _list(obj.get("bands")) and not _list(obj.get("variables")):
             yield (
                 _ptr(*path),
-                f'Input has a "{channel}" dimension but no bands or variables; reference the bands '
-                "(or variables) its channels carry if applicable.",
+                (
+                    f'Input has a "{channel}" dimension but no bands or variables; reference the bands '
+                    "(or variables) its channels carry if applicable."
+                ),
             )
 
 
@@ -871,8 +892,10 @@ def _explicit_empty_bands(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[
         if "bands" not in obj and "variables" not in obj:
             yield (
                 _ptr(*path),
-                'Input has neither bands nor variables; set "bands": [] and "variables": [] to be '
-                "explicit that none apply.",
+                (
+                    'Input has neither bands nor variables; set "bands": [] and "variables": [] to be '
+                    "explicit that none apply."
+                ),
             )
 
 
@@ -896,8 +919,7 @@ def _bands_variables_distinct(doc: Mapping[str, Any], ctx: RuleContext) -> Itera
             if name in bands:
                 yield (
                     _ptr(*path, "variables", i),
-                    f'"{name}" is used in both bands and variables; give bands and variables '
-                    "distinct names.",
+                    f'"{name}" is used in both bands and variables; give bands and variables distinct names.',
                 )
 
 
@@ -924,21 +946,23 @@ def _eo_bands_location(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         if not any(isinstance(a.get("eo:bands"), list) for _, _, a in models):
             yield (
                 _ptr("properties", "eo:bands"),
-                "eo:bands is in Item properties but no mlm:model asset has eo:bands; define them on "
-                "the model asset (alone, or as name-only copies).",
+                (
+                    "eo:bands is in Item properties but no mlm:model asset has eo:bands; define them on "
+                    "the model asset (alone, or as name-only copies)."
+                ),
             )
             return
         for path, _, asset in models:
             for i, band in enumerate(_list(asset.get("eo:bands"))):
                 if isinstance(band, Mapping):
-                    extra = sorted(
-                        k for k in band if isinstance(k, str) and k not in ("name", "common_name")
-                    )
+                    extra = sorted(k for k in band if isinstance(k, str) and k not in ("name", "common_name"))
                     if extra:
                         yield (
                             _ptr(*path, "eo:bands", i),
-                            f"eo:bands of the model asset repeats {_names(extra)} although Item "
-                            "properties define the bands; keep only name or common_name here.",
+                            (
+                                f"eo:bands of the model asset repeats {_names(extra)} although Item "
+                                "properties define the bands; keep only name or common_name here."
+                            ),
                         )
 
 
@@ -951,8 +975,7 @@ _VERSION_RE = re.compile(r"/(eo|raster)/v(\d+)\.")
     severity="warning",
     title="Band references rely on eo/raster v1.x or on STAC 1.1 bands",
     source=(
-        "Only versions `v1.x` of `eo` and `raster` are supported to provide `mlm:input` band "
-        "references."
+        "Only versions `v1.x` of `eo` and `raster` are supported to provide `mlm:input` band references."
     ),
     source_url=f"{R_URL}#bands-and-statistics",
     example='input "bands" with only eo v2.0.0 declared and no STAC 1.1 `bands`',
@@ -972,8 +995,10 @@ def _eo_raster_v1_only(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     if not has_core_bands and not has_v1:
         yield (
             _ptr("stac_extensions"),
-            f"Bands are referenced but {' and '.join(v2_only)} are declared only at v2.x, whose "
-            "bands MLM cannot reference; use eo/raster v1.x or STAC 1.1 bands.",
+            (
+                f"Bands are referenced but {' and '.join(v2_only)} are declared only at v2.x, whose "
+                "bands MLM cannot reference; use eo/raster v1.x or STAC 1.1 bands."
+            ),
         )
 
 
@@ -1005,8 +1030,10 @@ def _legacy_field(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
         for key in sorted(k for k in obj if isinstance(k, str) and k in LEGACY_IO_KEYS):
             yield (
                 _ptr(*path, key),
-                f'"{key}" is a legacy key the v1.5 schema neither knows nor validates; '
-                f"{LEGACY_IO_KEYS[key]}.",
+                (
+                    f'"{key}" is a legacy key the v1.5 schema neither knows nor validates; '
+                    f"{LEGACY_IO_KEYS[key]}."
+                ),
             )
 
 
@@ -1038,16 +1065,20 @@ def _unknown_io_key(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
             if key not in known and key not in LEGACY_IO_KEYS and not key.startswith("$"):
                 yield (
                     _ptr(*path, key),
-                    f'"{key}" is not a field of the Model {kind.title()} Object; check its spelling '
-                    "or move it elsewhere.",
+                    (
+                        f'"{key}" is not a field of the Model {kind.title()} Object; check its spelling '
+                        "or move it elsewhere."
+                    ),
                 )
         struct = _map(obj.get(skey))
         for key in sorted(k for k in struct if isinstance(k, str)):
             if key not in _STRUCT_KEYS and not key.startswith("$"):
                 yield (
                     _ptr(*path, skey, key),
-                    f'"{key}" is not a field of the {skey} structure (shape, dim_order, '
-                    "data_type); check its spelling or move it elsewhere.",
+                    (
+                        f'"{key}" is not a field of the {skey} structure (shape, dim_order, '
+                        "data_type); check its spelling or move it elsewhere."
+                    ),
                 )
 
 
@@ -1077,8 +1108,10 @@ def _classes_for_classification(doc: Mapping[str, Any], ctx: RuleContext) -> Ite
             found = f' (found legacy "{legacy[0]}")' if legacy else ""
             yield (
                 _ptr(*path),
-                f"Output with task(s) {_names(tasks)} has no classification:classes{found}; list "
-                "the classes it predicts.",
+                (
+                    f"Output with task(s) {_names(tasks)} has no classification:classes{found}; list "
+                    "the classes it predicts."
+                ),
             )
 
 
@@ -1140,8 +1173,10 @@ def _explicit_nulls(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
         if missing:
             yield (
                 _ptr(*path),
-                f"{_names(missing)} omitted; set them explicitly (null when none applies) so users "
-                "know the expected behaviour.",
+                (
+                    f"{_names(missing)} omitted; set them explicitly (null when none applies) so users "
+                    "know the expected behaviour."
+                ),
             )
 
 
@@ -1169,8 +1204,10 @@ def _multiple_model_assets(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator
         if art in seen:
             yield (
                 _ptr(*path, "mlm:artifact_type"),
-                f'mlm:model assets "{seen[art]}" and "{key}" share mlm:artifact_type {_show(art)}; '
-                "alternate artifacts should differ by artifact type.",
+                (
+                    f'mlm:model assets "{seen[art]}" and "{key}" share mlm:artifact_type {_show(art)}; '
+                    "alternate artifacts should differ by artifact type."
+                ),
             )
         else:
             seen[art] = key
@@ -1194,8 +1231,10 @@ def _model_asset_roles(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         if not {"mlm:weights", "mlm:checkpoint", "mlm:compiled"} & set(_roles(asset)):
             yield (
                 _ptr(*path, "roles"),
-                "Model asset roles have none of mlm:weights, mlm:checkpoint or mlm:compiled; add "
-                "the one that says how the artifact is loaded.",
+                (
+                    "Model asset roles have none of mlm:weights, mlm:checkpoint or mlm:compiled; add "
+                    "the one that says how the artifact is loaded."
+                ),
             )
 
 
@@ -1218,8 +1257,10 @@ def _model_file_integrity(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[
         if missing:
             yield (
                 _ptr(*path),
-                f"Model asset has no {' or '.join(missing)}; give them (file extension) so users "
-                "can verify the download and plan storage.",
+                (
+                    f"Model asset has no {' or '.join(missing)}; give them (file extension) so users "
+                    "can verify the download and plan storage."
+                ),
             )
 
 
@@ -1243,8 +1284,10 @@ def _artifact_media_type(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
             fw = mt[len("application/x-") :] or "..."
             yield (
                 _ptr(*path, "type"),
-                f"Model asset type {_show(asset.get('type'))} is a custom media type; prefer "
-                f'"application/octet-stream; framework={fw}".',
+                (
+                    f"Model asset type {_show(asset.get('type'))} is a custom media type; prefer "
+                    f'"application/octet-stream; framework={fw}".'
+                ),
             )
 
 
@@ -1274,8 +1317,10 @@ def _artifact_type_known(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
             continue
         yield (
             _ptr(*path, "mlm:artifact_type"),
-            f"mlm:artifact_type {_show(art)} is not a recommended value ({', '.join(ARTIFACT_TYPES)} "
-            "or safetensors.{framework}.{method}).",
+            (
+                f"mlm:artifact_type {_show(art)} is not a recommended value ({', '.join(ARTIFACT_TYPES)} "
+                "or safetensors.{framework}.{method})."
+            ),
         )
 
 
@@ -1283,9 +1328,7 @@ _SOURCE_ROLES = {"mlm:source_code"}
 
 
 def _source_code_assets(doc: Mapping[str, Any]) -> list[tuple[Pointer, str, Mapping[str, Any]]]:
-    return [
-        a for a in _assets(doc) if _SOURCE_ROLES & set(_roles(a[2])) or "mlm:entrypoint" in a[2]
-    ]
+    return [a for a in _assets(doc) if _SOURCE_ROLES & set(_roles(a[2])) or "mlm:entrypoint" in a[2]]
 
 
 _OCI_RE = re.compile(r"^application/vnd\.(oci\.image|docker\.distribution|docker\.container)")
@@ -1307,20 +1350,22 @@ _RUNTIME_ROLES = {"runtime", "mlm:inference-runtime", "mlm:training-runtime"}
 def _sidecar_assets(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     assets = list(_assets(doc))
     code = any({"mlm:source_code", "code"} & set(_roles(a)) for _, _, a in assets)
-    runtime = any(
-        _RUNTIME_ROLES & set(_roles(a)) or _OCI_RE.match(_media_type(a)) for _, _, a in assets
-    )
+    runtime = any(_RUNTIME_ROLES & set(_roles(a)) or _OCI_RE.match(_media_type(a)) for _, _, a in assets)
     if not code:
         yield (
             _ptr("assets"),
-            "No source code asset (role mlm:source_code or code); link the code that trains or "
-            "runs the model.",
+            (
+                "No source code asset (role mlm:source_code or code); link the code that trains or "
+                "runs the model."
+            ),
         )
     if not runtime:
         yield (
             _ptr("assets"),
-            "No runtime asset (container or role runtime / mlm:inference-runtime / "
-            "mlm:training-runtime); provide one to help users run the model.",
+            (
+                "No runtime asset (container or role runtime / mlm:inference-runtime / "
+                "mlm:training-runtime); provide one to help users run the model."
+            ),
         )
 
 
@@ -1352,12 +1397,14 @@ def _source_code_raw(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
         if mt and mt != "text/html":
             yield (
                 _ptr(*path, "href"),
-                f"Asset href {_show(href)} is the HTML page of the file while its type is "
-                f'"{mt}"; link the raw contents (e.g. raw.githubusercontent.com).',
+                (
+                    f"Asset href {_show(href)} is the HTML page of the file while its type is "
+                    f'"{mt}"; link the raw contents (e.g. raw.githubusercontent.com).'
+                ),
             )
 
 
-_VCS_RE = re.compile(r"^https?://(?:www\.)?(github\.com|gitlab\.com|bitbucket\.org)/(.*)$", re.I)
+_VCS_RE = re.compile(r"^https?://(?:www\.)?(github\.com|gitlab\.com|bitbucket\.org)/(.*)$", re.IGNORECASE)
 
 
 def _vcs_unpinned(href: str) -> bool:
@@ -1390,8 +1437,10 @@ def _source_code_pinned(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hi
         if href is not None and _vcs_unpinned(href):
             yield (
                 _ptr(*path, "href"),
-                f"Repository URL {_show(href)} names no commit, release, branch or tag; pin one "
-                "(e.g. .../tree/<commit>).",
+                (
+                    f"Repository URL {_show(href)} names no commit, release, branch or tag; pin one "
+                    "(e.g. .../tree/<commit>)."
+                ),
             )
 
 
@@ -1452,8 +1501,10 @@ def _not_alone(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     if exts and all(stac.MLM_SCHEMA_RE.match(e.strip()) for e in exts):
         yield (
             _ptr("stac_extensions"),
-            "stac_extensions declares only MLM; describe bands, files, processing, citations etc. "
-            "with their extensions (eo/raster, file, processing, scientific ...).",
+            (
+                "stac_extensions declares only MLM; describe bands, files, processing, citations etc. "
+                "with their extensions (eo/raster, file, processing, scientific ...)."
+            ),
         )
 
 
@@ -1479,14 +1530,18 @@ def _temporal_context(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
     if missing:
         yield (
             _ptr("properties"),
-            f"Item has no {' / '.join(missing)}; give the time range of the training data as the "
-            "model's recommended temporal context.",
+            (
+                f"Item has no {' / '.join(missing)}; give the time range of the training data as the "
+                "model's recommended temporal context."
+            ),
         )
     if doc.get("geometry") is None or not isinstance(doc.get("bbox"), list):
         yield (
             _ptr(*(("geometry",) if doc.get("geometry") is None else ("bbox",))),
-            "Item has no geometry/bbox; give the area of the training data as the model's "
-            "recommended spatial context.",
+            (
+                "Item has no geometry/bbox; give the area of the training data as the model's "
+                "recommended spatial context."
+            ),
         )
 
 
@@ -1500,9 +1555,7 @@ def _global_bbox(box: Any) -> bool:
         return False
     nums = [v for v in vals if v is not None]
     w, s, e, n = (
-        (nums[0], nums[1], nums[2], nums[3])
-        if len(nums) == 4
-        else (nums[0], nums[1], nums[3], nums[4])
+        (nums[0], nums[1], nums[2], nums[3]) if len(nums) == 4 else (nums[0], nums[1], nums[3], nums[4])
     )
     # the second form is the lat/lon-swapped "world" of the best practices
     return (e - w >= 359.0 and n - s >= 179.0) or (w <= -90 and s <= -180 and e >= 90 and n >= 180)
@@ -1542,20 +1595,23 @@ def _extent_too_broad(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
     if start and _OPEN_START.match(start):
         yield (
             s_ptr,
-            f"start_datetime {_show(start)} is the best-practices workaround for an open start; "
-            "give the start of the training data if it is known.",
+            (
+                f"start_datetime {_show(start)} is the best-practices workaround for an open start; "
+                "give the start of the training data if it is known."
+            ),
         )
     if end and _OPEN_END.match(end):
         yield (
             e_ptr,
-            f"end_datetime {_show(end)} is the best-practices workaround for an open end (null is "
-            "not allowed); give a real end if the model's validity is known.",
+            (
+                f"end_datetime {_show(end)} is the best-practices workaround for an open end (null is "
+                "not allowed); give a real end if the model's validity is known."
+            ),
         )
     if _global_bbox(box):
         yield (
             b_ptr,
-            "bbox covers the whole world; give the area of the training data if a narrower area "
-            "is known.",
+            "bbox covers the whole world; give the area of the training data if a narrower area is known.",
         )
 
 
@@ -1576,8 +1632,7 @@ def _training_data_links(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
     if not any(_rel(link) == "derived_from" for _, link in stac.links(doc)):
         yield (
             _ptr("links"),
-            'links has no "derived_from" link; link the training (and validation/test) data '
-            "collections.",
+            'links has no "derived_from" link; link the training (and validation/test) data collections.',
         )
 
 
@@ -1602,8 +1657,10 @@ def _scientific_citation(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
         return
     yield (
         _ptr(*_base(doc)),
-        "No sci:doi, sci:citation or cite-as link; reference the publication of the model "
-        "(scientific extension).",
+        (
+            "No sci:doi, sci:citation or cite-as link; reference the publication of the model "
+            "(scientific extension)."
+        ),
     )
 
 
@@ -1629,8 +1686,10 @@ def _processing_fields(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     if missing:
         yield (
             _ptr(*_base(doc)),
-            f"No {' or '.join(missing)}; say how the input data is processed before inference "
-            "(processing extension).",
+            (
+                f"No {' or '.join(missing)}; say how the input data is processed before inference "
+                "(processing extension)."
+            ),
         )
 
 
@@ -1689,8 +1748,10 @@ def _version_extension(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     if others:
         yield (
             _ptr(*_base(doc), "mlm:name"),
-            f"mlm:name {_show(name)} is shared with {others} other document(s) of the catalog but "
-            "there are no version links; chain the versions (version extension).",
+            (
+                f"mlm:name {_show(name)} is shared with {others} other document(s) of the catalog but "
+                "there are no version links; chain the versions (version extension)."
+            ),
         )
 
 
@@ -1734,14 +1795,18 @@ def _derived_from_name(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         if "mlm:name" not in link:
             yield (
                 _ptr("links", i),
-                f"derived_from link to an MLM document has no mlm:name; add "
-                f"{_show(expected) if expected else 'the model name'}.",
+                (
+                    f"derived_from link to an MLM document has no mlm:name; add "
+                    f"{_show(expected) if expected else 'the model name'}."
+                ),
             )
         elif expected is not None and name != expected:
             yield (
                 _ptr("links", i, "mlm:name"),
-                f"derived_from link has mlm:name {_show(name)} but the linked model is named "
-                f"{_show(expected)}; use the same name.",
+                (
+                    f"derived_from link has mlm:name {_show(name)} but the linked model is named "
+                    f"{_show(expected)}; use the same name."
+                ),
             )
 
 
@@ -1755,10 +1820,7 @@ def _derived_from_name(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     name="legacy-extension",
     severity="info",
     title="Documents using the legacy ml-model / dl-model extension migrate to MLM",
-    source=(
-        "For migration details from `ml-model` to `mlm`, please refer to the ML-Model Legacy "
-        "document."
-    ),
+    source=("For migration details from `ml-model` to `mlm`, please refer to the ML-Model Legacy document."),
     source_url=f"{R_URL}#description",
     example='"stac_extensions": ["https://stac-extensions.github.io/ml-model/v1.0.0/schema.json"]',
     applies="any",
@@ -1774,14 +1836,14 @@ def _legacy_extension(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
             f"stac_extensions declares the legacy {which} extension; migrate to MLM (see {guide}).",
         )
     props = _props(doc)
-    legacy_keys = sorted(
-        k for k in props if isinstance(k, str) and k.startswith(("ml-model:", "dlm:"))
-    )
+    legacy_keys = sorted(k for k in props if isinstance(k, str) and k.startswith(("ml-model:", "dlm:")))
     if legacy_keys and not stac.legacy_extensions(doc):
         yield (
             _ptr(*_base(doc), legacy_keys[0]),
-            f"Legacy ml-model/dlm fields {_names(legacy_keys)} are used; migrate them to MLM "
-            f"(see {MLM_LEGACY_ML_MODEL}).",
+            (
+                f"Legacy ml-model/dlm fields {_names(legacy_keys)} are used; migrate them to MLM "
+                f"(see {MLM_LEGACY_ML_MODEL})."
+            ),
         )
 
 
@@ -1815,8 +1877,7 @@ def _bbox_coordinates(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
         if not (-90 <= s <= 90 and -90 <= n <= 90):
             swapped = -90 <= w <= 90 and -90 <= e <= 90
             problems.append(
-                "latitudes outside [-90, 90]"
-                + (" (latitude and longitude look swapped)" if swapped else "")
+                "latitudes outside [-90, 90]" + (" (latitude and longitude look swapped)" if swapped else "")
             )
         if not (-180 <= w <= 180 and -180 <= e <= 180):
             problems.append("longitudes outside [-180, 180]")
@@ -1825,8 +1886,10 @@ def _bbox_coordinates(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
         if problems:
             yield (
                 _ptr(*path),
-                f"bbox {[round(v, 6) for v in nums]} has {' and '.join(problems)}; a bbox is "
-                "[west, south, east, north] in WGS84 degrees.",
+                (
+                    f"bbox {[round(v, 6) for v in nums]} has {' and '.join(problems)}; a bbox is "
+                    "[west, south, east, north] in WGS84 degrees."
+                ),
             )
 
 
@@ -1862,8 +1925,10 @@ def _ml_aoi_splits(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     if split_links and missing:
         yield (
             _ptr("links"),
-            f"derived_from links give ml-aoi:split {_names(splits) or 'none'} but not "
-            f"{_names(missing)}; link those splits too if they are known.",
+            (
+                f"derived_from links give ml-aoi:split {_names(splits) or 'none'} but not "
+                f"{_names(missing)}; link those splits too if they are known."
+            ),
         )
 
 
@@ -1892,19 +1957,17 @@ def _derived_processing_level(doc: Mapping[str, Any], ctx: RuleContext) -> Itera
     derived = _mlm_derived_links(doc, ctx)
     if not derived:
         return
-    if _derived_value_somewhere(
-        doc, "processing:level", lambda v: v == "L4", [d[1] for d in derived]
-    ):
+    if _derived_value_somewhere(doc, "processing:level", lambda v: v == "L4", [d[1] for d in derived]):
         return
     props = _props(doc)
     found = props.get("processing:level") if "processing:level" in props else None
-    where = (
-        _ptr(*_base(doc), "processing:level") if "processing:level" in props else _ptr(*_base(doc))
-    )
+    where = _ptr(*_base(doc), "processing:level") if "processing:level" in props else _ptr(*_base(doc))
     yield (
         where,
-        f"Document is derived from a model (links/{derived[0][0]}) but processing:level is "
-        f'{_show(found) if found is not None else "missing"}; set "L4" on the Item or its assets.',
+        (
+            f"Document is derived from a model (links/{derived[0][0]}) but processing:level is "
+            f'{_show(found) if found is not None else "missing"}; set "L4" on the Item or its assets.'
+        ),
     )
 
 
@@ -1929,26 +1992,22 @@ def _derived_processing_expression(doc: Mapping[str, Any], ctx: RuleContext) -> 
 
     def ok(value: Any) -> bool:
         return (
-            isinstance(value, Mapping)
-            and value.get("format") == "stac-mlm"
-            and bool(value.get("expression"))
+            isinstance(value, Mapping) and value.get("format") == "stac-mlm" and bool(value.get("expression"))
         )
 
     if _derived_value_somewhere(doc, "processing:expression", ok, []):
         return
     props = _props(doc)
     where = (
-        _ptr(*_base(doc), "processing:expression")
-        if "processing:expression" in props
-        else _ptr(*_base(doc))
+        _ptr(*_base(doc), "processing:expression") if "processing:expression" in props else _ptr(*_base(doc))
     )
-    found = (
-        _show(props.get("processing:expression")) if "processing:expression" in props else "missing"
-    )
+    found = _show(props.get("processing:expression")) if "processing:expression" in props else "missing"
     yield (
         where,
-        f"Document is derived from a model (links/{derived[0][0]}) but processing:expression is "
-        f'{found}; give {{"format": "stac-mlm", "expression": "<URI of the model Item>"}}.',
+        (
+            f"Document is derived from a model (links/{derived[0][0]}) but processing:expression is "
+            f'{found}; give {{"format": "stac-mlm", "expression": "<URI of the model Item>"}}.'
+        ),
     )
 
 
@@ -1974,8 +2033,10 @@ def _version_link_target(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
         if resolved is not None and resolved not in ctx.catalog:
             yield (
                 _ptr("links", i, "href"),
-                f"{_rel(link)} link points to {_show(link['href'])}, which is not a document of the "
-                "catalog; fix the href or publish that version.",
+                (
+                    f"{_rel(link)} link points to {_show(link['href'])}, which is not a document of the "
+                    "catalog; fix the href or publish that version."
+                ),
             )
 
 
@@ -2050,8 +2111,10 @@ def _artifact_type_framework(doc: Mapping[str, Any], ctx: RuleContext) -> Iterat
         if _framework_matches(art, fw) is False:
             yield (
                 _ptr(*path, "mlm:artifact_type"),
-                f"mlm:artifact_type {_show(art)} does not belong to mlm:framework {_show(fw)}; "
-                "make the artifact type and the framework agree.",
+                (
+                    f"mlm:artifact_type {_show(art)} does not belong to mlm:framework {_show(fw)}; "
+                    "make the artifact type and the framework agree."
+                ),
             )
 
 
@@ -2072,8 +2135,10 @@ def _entrypoint_code_role(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[
         if "mlm:entrypoint" in asset and "code" not in _roles(asset):
             yield (
                 _ptr(*path, "roles"),
-                f'Asset has mlm:entrypoint but its roles {_show(asset.get("roles"))} lack "code"; '
-                "add the code role.",
+                (
+                    f'Asset has mlm:entrypoint but its roles {_show(asset.get("roles"))} lack "code"; '
+                    "add the code role."
+                ),
             )
 
 
@@ -2159,8 +2224,10 @@ def _checksum_multihash(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hi
             if problem:
                 yield (
                     _ptr(*path, "file:checksum"),
-                    f"file:checksum {problem}; expected a hex multihash such as 1220 followed by "
-                    "64 hex digits of SHA2-256.",
+                    (
+                        f"file:checksum {problem}; expected a hex multihash such as 1220 followed by "
+                        "64 hex digits of SHA2-256."
+                    ),
                 )
 
 
@@ -2218,9 +2285,11 @@ def _value_scaling_null_type(doc: Mapping[str, Any], ctx: RuleContext) -> Iterat
             if isinstance(scale, Mapping) and "type" in scale and scale.get("type") is None:
                 yield (
                     _ptr(*path, "value_scaling", i, "type"),
-                    "value_scaling type is null, as the README says for unscaled dimensions, but the "
-                    "v1.5.2 schema rejects it; validators will report this object (e.g. use "
-                    '{"type": "scale", "value": 1}).',
+                    (
+                        "value_scaling type is null, as the README says for unscaled dimensions, but the "
+                        "v1.5.2 schema rejects it; validators will report this object (e.g. use "
+                        '{"type": "scale", "value": 1}).'
+                    ),
                 )
 
 
@@ -2247,8 +2316,10 @@ def _band_format_expression(doc: Mapping[str, Any], ctx: RuleContext) -> Iterato
                     given, lacking = ("format", "expression") if has_f else ("expression", "format")
                     yield (
                         _ptr(*path, field, i),
-                        f"{field} object has {given} but no {lacking}; give both or neither "
-                        "(some validators miss this).",
+                        (
+                            f"{field} object has {given} but no {lacking}; give both or neither "
+                            "(some validators miss this)."
+                        ),
                     )
 
 
@@ -2257,10 +2328,7 @@ def _band_format_expression(doc: Mapping[str, Any], ctx: RuleContext) -> Iterato
     name="raster-band-name",
     severity="error",
     title="raster:bands entries carry a name when inputs reference bands",
-    source=(
-        "When using `raster:bands`, and additional `name` parameter **MUST** be provided for each "
-        "band."
-    ),
+    source=("When using `raster:bands`, and additional `name` parameter **MUST** be provided for each band."),
     source_url=f"{R_URL}#bands-and-statistics",
     example='"raster:bands": [{"data_type": "uint16"}] with input "bands": ["B02"]',
 )
@@ -2274,8 +2342,10 @@ def _raster_band_name(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
             if isinstance(band, Mapping) and not _str(band.get("name")):
                 yield (
                     _ptr(*path, "raster:bands", i),
-                    f"raster:bands[{i}] has name {_show(band.get('name')) if 'name' in band else 'missing'}; "
-                    "each raster band needs a name for mlm:input references.",
+                    (
+                        f"raster:bands[{i}] has name {_show(band.get('name')) if 'name' in band else 'missing'}; "
+                        "each raster band needs a name for mlm:input references."
+                    ),
                 )
 
 
@@ -2380,8 +2450,10 @@ def _asset_generic_roles(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
         if missing:
             yield (
                 _ptr(*path, "roles"),
-                f"Asset roles {_names(r for r in roles if r.startswith('mlm:'))} lack the generic "
-                f"role(s) {', '.join(missing)}; add them for clients unaware of MLM.",
+                (
+                    f"Asset roles {_names(r for r in roles if r.startswith('mlm:'))} lack the generic "
+                    f"role(s) {', '.join(missing)}; add them for clients unaware of MLM."
+                ),
             )
 
 
@@ -2420,8 +2492,10 @@ def _source_code_media_type(doc: Mapping[str, Any], ctx: RuleContext) -> Iterato
         if _media_type(asset) != _SCRIPT_TYPES[ext]:
             yield (
                 _ptr(*path, *(("type",) if "type" in asset else ())),
-                f"Script asset {_show(href)} has type {_show(asset.get('type'))}; use "
-                f'"{_SCRIPT_TYPES[ext]}".',
+                (
+                    f"Script asset {_show(href)} has type {_show(asset.get('type'))}; use "
+                    f'"{_SCRIPT_TYPES[ext]}".'
+                ),
             )
 
 
@@ -2499,7 +2573,7 @@ def run_rules(
     ctx = RuleContext(safe_href, catalog if isinstance(catalog, Mapping) else None)
     try:
         mlm = stac.is_mlm(doc)
-    except Exception:  # pragma: no cover - stac.is_mlm is defensive
+    except Exception:  # noqa: BLE001  # pragma: no cover - stac.is_mlm is defensive
         mlm = False
 
     findings: list[Finding] = []
@@ -2547,6 +2621,11 @@ def run_rules(
 # ---------------------------------------------------------------------------
 
 
+def _md_code(text: str) -> str:
+    """``text`` as inline code unless it already contains Markdown code."""
+    return text if "`" in text else f"`{text}`"
+
+
 def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -2559,26 +2638,34 @@ def rules_markdown() -> str:
         "<!-- Generated by mlm_site.validate.rules.rules_markdown(); do not edit. -->",
         "<!-- Regenerate: python -m mlm_site.validate.rules docs/rules.md -->",
         "",
-        "These rules check what the MLM JSON schema cannot: cross-references (band and variable "
-        "names, version links), consistency (shape vs. dim_order, value_scaling count, tasks) and the "
-        "recommendations (SHOULD / RECOMMENDED) of the MLM specification (`README.md`) and its "
-        "best practices (`best-practices.md`), v1.5.2.",
+        (
+            "These rules check what the MLM JSON schema cannot: cross-references (band and variable "
+            "names, version links), consistency (shape vs. dim_order, value_scaling count, tasks) and the "
+            "recommendations (SHOULD / RECOMMENDED) of the MLM specification (`README.md`) and its "
+            "best practices (`best-practices.md`), v1.5.2."
+        ),
         "",
         "* **error**: a MUST of the specification is broken or the metadata cannot be used as written;",
-        "* **warning**: a SHOULD / STRONGLY RECOMMENDED is not followed, or the value is documented "
-        "but rejected by the schema;",
+        (
+            "* **warning**: a SHOULD / STRONGLY RECOMMENDED is not followed, or the value is documented "
+            "but rejected by the schema;"
+        ),
         "* **info**: a RECOMMENDED practice or suggestion.",
         "",
-        "Rules run on documents that declare MLM in `stac_extensions`, except those marked "
-        "*any document* (legacy extensions, links) and *derived products* (documents that are not MLM "
-        "but link to an MLM document with `derived_from`). Rules of scope *catalog* need the whole "
-        "crawl and are skipped when a single document is validated. In Items the MLM fields are "
-        "under `/properties`; in Collections they are at the top level, and pointers say so.",
+        (
+            "Rules run on documents that declare MLM in `stac_extensions`, except those marked "
+            "*any document* (legacy extensions, links) and *derived products* (documents that are not MLM "
+            "but link to an MLM document with `derived_from`). Rules of scope *catalog* need the whole "
+            "crawl and are skipped when a single document is validated. In Items the MLM fields are "
+            "under `/properties`; in Collections they are at the top level, and pointers say so."
+        ),
         "",
-        "Rules can be selected, ignored or given another severity by id or name "
-        "(`run_rules(..., select=..., ignore=..., severity_overrides=...)`). A rule reports at most "
-        f"{MAX_FINDINGS_PER_RULE} findings per document, then one summary finding. A check that fails "
-        "on an unexpected input reports one warning (internal error) instead of stopping the build.",
+        (
+            "Rules can be selected, ignored or given another severity by id or name "
+            "(`run_rules(..., select=..., ignore=..., severity_overrides=...)`). A rule reports at most "
+            f"{MAX_FINDINGS_PER_RULE} findings per document, then one summary finding. A check that fails "
+            "on an unexpected input reports one warning (internal error) instead of stopping the build."
+        ),
         "",
         "| id | name | severity | scope | runs on | title |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -2594,14 +2681,16 @@ def rules_markdown() -> str:
         out += [
             f"## {rule.id} {rule.name}",
             "",
-            f"**{rule.title}** — severity *{rule.severity}*, scope *{rule.scope}*, runs on "
-            f"{runs_on[rule.applies]}.",
+            (
+                f"**{rule.title}** — severity *{rule.severity}*, scope *{rule.scope}*, runs on "
+                f"{runs_on[rule.applies]}."
+            ),
             "",
             f"> {rule.source}",
             "",
             f"Source: <{rule.source_url}>",
             "",
-            f"Failing example: {rule.example}",
+            f"Failing example: {_md_code(rule.example)}",
             "",
         ]
     out += ["## Suppressions", ""]

@@ -96,6 +96,11 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory, schemas_dir: Path, off
 
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
+    """The one headless Debian Chromium of the test session.
+
+    Every browser test uses this fixture: two sync Playwright instances cannot
+    live in one process, so no test starts its own.
+    """
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
     sync_api = pytest.importorskip("playwright.sync_api")

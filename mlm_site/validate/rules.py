@@ -1012,6 +1012,10 @@ LEGACY_IO_KEYS = {
 }
 
 
+#: Keys that MLM v1.0.0-v1.3.0 define (and validate) and v1.4.0 removed.
+_PRE_V14_IO_KEYS = {"norm_by_channel", "norm_type", "norm_clip", "statistics"}
+
+
 @register(
     id="MLM022",
     name="legacy-field",
@@ -1026,15 +1030,29 @@ LEGACY_IO_KEYS = {
     example='"classification_classes": [...] or "norm_by_channel": true in an input/output',
 )
 def _legacy_field(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    declared = stac.mlm_version(doc)
+    version = _version_tuple(declared) if declared else None
+    before_v14 = version is not None and version < (1, 4)
+    shown = f"MLM v{declared}" if declared else "MLM"
     for path, obj, _ in _all_ios(doc):
         for key in sorted(k for k in obj if isinstance(k, str) and k in LEGACY_IO_KEYS):
+            if before_v14 and key in _PRE_V14_IO_KEYS:
+                continue  # defined by the version the document declares
             yield (
                 _ptr(*path, key),
                 (
-                    f'"{key}" is a legacy key the v1.5 schema neither knows nor validates; '
+                    f'"{key}" is a legacy key the {shown} schema neither knows nor validates; '
                     f"{LEGACY_IO_KEYS[key]}."
                 ),
             )
+
+
+def _version_tuple(text: str) -> tuple[int, ...] | None:
+    """``"1.3.0"`` -> ``(1, 3, 0)``; None when not dotted numbers."""
+    try:
+        return tuple(int(part) for part in text.split("-", 1)[0].split("."))
+    except ValueError:
+        return None
 
 
 _INPUT_KEYS = {

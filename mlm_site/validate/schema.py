@@ -35,7 +35,7 @@ import referencing.exceptions
 
 from mlm_site.findings import Finding, make_pointer
 from mlm_site.schemas import SchemaStore, SchemaUnavailable, core_schema_url, schema_key
-from mlm_site.stac import kind
+from mlm_site.stac import LEGACY_SCHEMA_RE, MLM_SCHEMA_RE, kind
 
 jsonschema_rs: Any
 try:  # the fast path is optional
@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 else:
     jsonschema_rs = _jsonschema_rs
 
-__all__ = ["RULE", "CompiledSchema", "Engine", "SchemaValidator", "rs_available"]
+__all__ = ["RULE", "CompiledSchema", "Engine", "SchemaValidator", "demanded_urls", "rs_available"]
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,9 @@ class CompiledSchema:
     url: str
     python: jsonschema.protocols.Validator
     rs: Any = None
+    #: URLs the published schema demands in ``stac_extensions`` in place of
+    #: its own URL (see :func:`demanded_urls`); empty for well-formed schemas.
+    demanded: tuple[str, ...] = ()
 
 
 # -- message formatting --------------------------------------------------------
@@ -206,7 +209,12 @@ def _describe(error: jsonschema.exceptions.ValidationError) -> str:
             return f"{label}: matches more than one of the allowed forms (oneOf)"
         return f"{label}: matches none of the allowed forms (anyOf)"
     elif keyword == "not":
-        return f"{label}: must not match {_short(value)}"
+        return _not_message(label, value)
+    elif keyword in ("minItems", "maxItems") and isinstance(instance, list) and isinstance(value, int):
+        if keyword == "maxItems" and value == 0:
+            return f"{label}: expected an empty array, got {len(instance)} items"
+        bound = "at least" if keyword == "minItems" else "at most"
+        return f"{label}: expected {bound} {value} items, got {len(instance)}"
     elif keyword == "false":
         return f"{label}: is not allowed here"
     # Generic: jsonschema's own message, with the instance and schema value shortened.
@@ -218,6 +226,75 @@ def _describe(error: jsonschema.exceptions.ValidationError) -> str:
     if len(text) > _LONGEST_MESSAGE:
         text = text[: _LONGEST_MESSAGE - 1] + "…"
     return text
+
+
+def _required_names(schema: Any) -> list[str] | None:
+    """The field names of ``{"required": [...]}`` or an ``anyOf`` of such; None otherwise."""
+    if isinstance(schema, Mapping):
+        if set(schema) == {"required"} and isinstance(schema["required"], list):
+            return [str(n) for n in schema["required"]]
+        if set(schema) == {"anyOf"} and isinstance(schema["anyOf"], list):
+            names: list[str] = []
+            for branch in schema["anyOf"]:
+                found = _required_names(branch)
+                if found is None:
+                    return None
+                names.extend(found)
+            return names
+    return None
+
+
+def _exists_chain(schema: Any) -> tuple[str, Any] | None:
+    """``(path, X)`` when ``schema`` says "every ... is not X" (so ``not`` of it means "some ... is X").
+
+    Follows ``properties``/``additionalProperties``/``items`` (a ``type`` beside them is ignored)
+    down to ``{"not": {"const": X}}``; ``path`` reads like ``assets.*.roles[*]``.
+    """
+    path = ""
+    node = schema
+    for _ in range(12):
+        if not isinstance(node, Mapping):
+            return None
+        rest = {k: v for k, v in node.items() if k not in ("type", "$comment", "description")}
+        if set(rest) == {"not"} and isinstance(rest["not"], Mapping) and set(rest["not"]) == {"const"}:
+            return (path or "value"), rest["not"]["const"]
+        if len(rest) != 1:
+            return None
+        ((key, sub),) = rest.items()
+        if key == "properties" and isinstance(sub, Mapping) and len(sub) == 1:
+            ((name, node),) = sub.items()
+            path += ("." if path else "") + str(name)
+        elif key == "additionalProperties":
+            path += ".*"
+            node = sub
+        elif key == "items":
+            path += "[*]"
+            node = sub
+        else:
+            return None
+    return None
+
+
+def _not_message(label: str, value: Any) -> str:
+    """A readable message for a failed ``not``."""
+    names = _required_names(value)
+    if names is not None:
+        shown = ", ".join(repr(n) for n in names)
+        if len(names) == 1:
+            return f"{label}: must not have the field {shown} here"
+        return f"{label}: must have none of the fields {shown} here"
+    if isinstance(value, Mapping):
+        if set(value) == {"const"}:
+            return f"{label}: must not be {_short(value['const'])}"
+        if set(value) == {"contains"} and isinstance(value["contains"], Mapping) and "const" in value["contains"]:
+            return f"{label}: must not contain {_short(value['contains']['const'])}"
+        if set(value) == {"$ref"} and isinstance(value["$ref"], str):
+            name = value["$ref"].rsplit("/", 1)[-1]
+            return f"{label}: must not match the schema's definition {name!r}"
+        chain = _exists_chain(value)
+        if chain is not None:
+            return f"{label}: at least one {chain[0]} must be {_short(chain[1])}"
+    return f"{label}: must not match {_short(value)}"
 
 
 _VE = jsonschema.exceptions.ValidationError
@@ -236,6 +313,7 @@ def _branch_score(parent: _VE, errors: Sequence[_VE]) -> tuple[int, int]:
     discriminated = any(
         (e.validator in ("const", "enum") and len(e.absolute_path) == depth + 1)
         or (e.validator == "type" and len(e.absolute_path) == depth)
+        or (e.validator == "maxItems" and e.validator_value == 0 and len(e.absolute_path) == depth)
         for e in errors
     )
     return (1 if discriminated else 0, len(errors))
@@ -284,6 +362,61 @@ def _unresolvable_reason(exc: referencing.exceptions.Unresolvable) -> str:
             return f"reference {cause.url} could not be resolved: {cause.reason}"
         cause = cause.__cause__
     return f"reference could not be resolved: {exc}"
+
+
+# -- published-schema quirks -----------------------------------------------------
+
+
+def _stac_extensions_consts(schema: Any) -> Iterable[str]:
+    """Every ``properties.stac_extensions.contains.const`` string in ``schema``."""
+    if isinstance(schema, list):
+        for item in schema:
+            yield from _stac_extensions_consts(item)
+        return
+    if not isinstance(schema, dict):
+        return
+    for name, value in schema.items():
+        if name in ("const", "enum", "default", "examples"):
+            continue
+        if name == "properties" and isinstance(value, dict):
+            exts = value.get("stac_extensions")
+            contains = exts.get("contains") if isinstance(exts, dict) else None
+            if isinstance(contains, dict) and isinstance(contains.get("const"), str):
+                yield contains["const"]
+        yield from _stac_extensions_consts(value)
+
+
+def demanded_urls(url: str, schema: Any) -> tuple[str, ...]:
+    """URLs the schema at ``url`` requires in ``stac_extensions`` *instead of* ``url``.
+
+    An extension schema checks that documents declare it, with a ``contains``
+    ``const`` of its own URL. A few published files demand another URL, so a
+    document declaring the very URL the schema is served at fails it:
+
+    * MLM v1.0.0-v1.2.0 on stac-extensions.github.io demand their bogus
+      ``$id`` ``https://stac-extensions/mlm/vX/schema.json`` (no such host);
+    * MLM v1.3.0 on stac-extensions.github.io demands the crim-ca.github.io URL;
+    * ``raster/1.1.0`` (no ``v``) demands ``raster/v1.1.0``; ml-aoi v0.1.0
+      demands ``ml-aoi/v1.0.0`` (its ``$id``).
+
+    A demanded URL counts when it is the schema's ``$id``, or when both are
+    MLM URLs of the same version; other consts (e.g. a schema that requires
+    a *different* extension) are not quirks and are left alone.
+    """
+    schema_id = schema.get("$id") if isinstance(schema, dict) else None
+    own = schema_key(url)
+    own_mlm = MLM_SCHEMA_RE.match(own)
+    found: list[str] = []
+    for const in _stac_extensions_consts(schema):
+        key = schema_key(const)
+        if key == own or const in found:
+            continue
+        other_mlm = MLM_SCHEMA_RE.match(key)
+        same_mlm = bool(own_mlm and other_mlm and own_mlm.group("version") == other_mlm.group("version"))
+        is_id = isinstance(schema_id, str) and schema_key(schema_id) == key
+        if same_mlm or is_id:
+            found.append(const)
+    return tuple(found)
 
 
 # -- the validator ---------------------------------------------------------------
@@ -353,7 +486,7 @@ class SchemaValidator:
                 reason = failures[0].reason if failures else str(exc).splitlines()[0]
                 log.debug("jsonschema-rs cannot compile %s (%s); using jsonschema only", key, reason)
                 rs_validator = None
-        return CompiledSchema(url=key, python=python, rs=rs_validator)
+        return CompiledSchema(url=key, python=python, rs=rs_validator, demanded=demanded_urls(key, schema))
 
     # -- checking ----------------------------------------------------------------
 
@@ -369,10 +502,13 @@ class SchemaValidator:
         except SchemaUnavailable as exc:
             return [self._unavailable(href, where, url, exc.reason)]
         instance: Any = doc if isinstance(doc, dict) else dict(doc)
+        quirk: Finding | None = None
+        if compiled.demanded:
+            instance, quirk = self._self_url_quirk(instance, compiled, href, where)
         if compiled.rs is not None:
             try:
                 if compiled.rs.is_valid(instance):
-                    return []
+                    return [quirk] if quirk is not None else []
             except Exception as exc:  # noqa: BLE001 - e.g. non-JSON values: let jsonschema decide
                 log.debug("jsonschema-rs could not check %s against %s: %s", href, compiled.url, exc)
         errors: list[jsonschema.exceptions.ValidationError] = []
@@ -391,6 +527,8 @@ class SchemaValidator:
             for pointer, message in _explain(error)
         ]
         findings.sort(key=lambda f: (f.pointer, f.message))
+        if quirk is not None:
+            findings.insert(0, quirk)
         if problem is not None:
             findings.append(self._unavailable(href, where, compiled.url, problem))
         return findings
@@ -441,7 +579,56 @@ class SchemaValidator:
         )
 
     @staticmethod
+    def _self_url_quirk(
+        instance: dict[str, Any], compiled: CompiledSchema, href: str, where: str
+    ) -> tuple[dict[str, Any], Finding | None]:
+        """``instance`` as the quirky schema wants it, and the warning that says so.
+
+        Only when the document declares the schema's URL (so it *is* using the
+        extension) and lacks a URL the schema demands instead: that document
+        is checked as if ``stac_extensions`` also held the demanded URLs, so
+        the published slip does not become an error while every real error in
+        the rest of the document is still reported.
+        """
+        exts = instance.get("stac_extensions")
+        if not isinstance(exts, list):
+            return instance, None
+        declared = {schema_key(e) for e in exts if isinstance(e, str)}
+        missing = [u for u in compiled.demanded if schema_key(u) not in declared]
+        if not missing or compiled.url not in declared:
+            return instance, None
+        patched = {**instance, "stac_extensions": [*exts, *missing]}
+        demanded = " and ".join(_short(u) for u in missing)
+        message = (
+            f"stac_extensions: the schema published at {compiled.url} requires stac_extensions to contain "
+            f"{demanded} instead of its own URL (a slip in the published schema, not in this document); "
+            "checked as if it were declared. stac-validator and pystac report this document as invalid"
+        )
+        m = MLM_SCHEMA_RE.match(compiled.url)
+        if m and compiled.url.startswith("https://stac-extensions.github.io/"):
+            version = m.group("version")
+            message += (
+                f": declare https://crim-ca.github.io/mlm-extension/v{version}/schema.json, the URL MLM "
+                f"v{version} documents use, or migrate to MLM v1.4.0 or later"
+            )
+        finding = Finding(
+            href=href,
+            pointer=where or "/stac_extensions",
+            rule=RULE,
+            severity="warning",
+            message=message + ".",
+            schema=compiled.url,
+        )
+        return patched, finding
+
+    @staticmethod
     def _unavailable(href: str, pointer: str, url: str, reason: str) -> Finding:
+        if LEGACY_SCHEMA_RE.match(url) and "/dl-model/" in url:
+            reason += (
+                "; the schema of the legacy DLM (dl-model) extension was never published at this URL, "
+                "so its fields cannot be checked: migrate to MLM "
+                "(https://github.com/stac-extensions/mlm/blob/main/docs/legacy/dlm.md)"
+            )
         return Finding(
             href=href,
             pointer=pointer,

@@ -414,35 +414,29 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed")
-def test_maps_draw_in_chromium(served_site: str) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_maps_draw_in_chromium(served_site: str, browser: Any) -> None:
     errors: list[str] = []
     foreign: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 560})
-            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
-            page.on(
-                "request", lambda req: None if req.url.startswith(served_site) else foreign.append(req.url)
-            )
-            page.goto(served_site + "index.html", wait_until="load")
-            for name in BROWSER_CASES:
-                page.wait_for_selector(f"#map_{name} .leaflet-interactive", state="attached", timeout=5000)
-                count = page.locator(f"#map_{name} .leaflet-interactive").count()
-                assert count >= 1, name
-            page.wait_for_timeout(300)
-            page.screenshot(path="/tmp/mlm_site_maps.png")
-            # the antimeridian box is one contiguous shape centred on 180°
-            center = page.evaluate(
-                "() => { const r = document.querySelector('#map_antimeridian path.leaflet-interactive')"
-                ".getBoundingClientRect(); const m = document.querySelector('#map_antimeridian')"
-                ".getBoundingClientRect(); return [r.width / m.width, (r.left + r.width / 2 - m.left) / m.width]; }"
-            )
-            assert center[0] > 0.3 and abs(center[1] - 0.5) < 0.1, center
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 560})
+    try:
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda req: None if req.url.startswith(served_site) else foreign.append(req.url))
+        page.goto(served_site + "index.html", wait_until="load")
+        for name in BROWSER_CASES:
+            page.wait_for_selector(f"#map_{name} .leaflet-interactive", state="attached", timeout=5000)
+            count = page.locator(f"#map_{name} .leaflet-interactive").count()
+            assert count >= 1, name
+        page.wait_for_timeout(300)
+        page.screenshot(path="/tmp/mlm_site_maps.png")
+        # the antimeridian box is one contiguous shape centred on 180°
+        center = page.evaluate(
+            "() => { const r = document.querySelector('#map_antimeridian path.leaflet-interactive')"
+            ".getBoundingClientRect(); const m = document.querySelector('#map_antimeridian')"
+            ".getBoundingClientRect(); return [r.width / m.width, (r.left + r.width / 2 - m.left) / m.width]; }"
+        )
+        assert center[0] > 0.3 and abs(center[1] - 0.5) < 0.1, center
+    finally:
+        page.close()
     assert errors == []
     assert foreign == []

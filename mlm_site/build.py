@@ -12,9 +12,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 from mlm_site import __version__, stac, urls
+from mlm_site import site as seo
 from mlm_site.config import SiteConfig
+from mlm_site.context import SiteInfo
 from mlm_site.crawl import Document, Fetcher, crawl
 from mlm_site.errors import RootUnreadable
 from mlm_site.findings import Finding, Report, reaches
@@ -25,6 +28,16 @@ from mlm_site.validate import Checker, report_for
 from mlm_site.write import Staging, assign_slugs, check_output, relative
 
 Progress = Callable[[str], None]
+
+FACET_LABELS = (
+    ("task", "Task"),
+    ("framework", "Framework"),
+    ("architecture", "Architecture"),
+    ("accelerator", "Accelerator"),
+    ("license", "License"),
+    ("collection", "Collection"),
+    ("status", "Validation"),
+)
 
 
 @dataclass
@@ -58,7 +71,7 @@ def gather(config: SiteConfig, progress: Progress | None = None) -> tuple[list[D
 
     fetcher = Fetcher(timeout=config.timeout)
     try:
-        documents = list(crawl(config.catalog, fetcher))
+        documents = list(crawl(config.catalog, fetcher, confine=not config.follow_outside))
     finally:
         fetcher.close()
     root = documents[0]
@@ -167,6 +180,12 @@ def _published_json(raw: Mapping[str, Any], own_path: str, targets: Mapping[str,
         else:
             continue  # a local file outside the site cannot be published
         new_links.append(link)
+    if not any(link.get("rel") == "root" for link in new_links):
+        new_links.insert(0, {"rel": "root", "href": relative(own_path, site_root), "type": "application/json"})
+    page = posixpath_join(own_path, "index.html")
+    if not any(link.get("rel") == "alternate" and link.get("type") == "text/html" for link in new_links):
+        new_links.append({"rel": "alternate", "href": relative(own_path, page), "type": "text/html",
+                          "title": "Page of this document"})
     doc["links"] = new_links
     assets = doc.get("assets")
     if isinstance(assets, dict):
@@ -184,7 +203,8 @@ def _published_json(raw: Mapping[str, Any], own_path: str, targets: Mapping[str,
 def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     """Build the site described by ``config``; the old site stays until the new one is complete."""
     started = time.monotonic()
-    out = check_output(config.output, config.catalog, force=config.force)
+    out = check_output(config.output, config.catalog, force=config.force,
+                       keep=(config.templates, config.schemas, config.cache_dir))
     env = make_environment(config.templates)
     documents, findings = gather(config, progress)
     graph = model_site(documents, findings)
@@ -196,7 +216,7 @@ def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
 
     staging = Staging(out)
     try:
-        count = write_site(staging, env, graph, documents, report, config)
+        count = write_site(staging, env, graph, documents, report, config, progress)
         staging.commit()
     except BaseException:
         staging.abort()
@@ -226,25 +246,34 @@ def write_site(
     documents: list[Document],
     report: Report,
     config: SiteConfig,
+    progress: Progress | None = None,
 ) -> int:
     from mlm_site.citation import bibtex, cff, ris
     from mlm_site.maps import extent_map, leaflet_assets
 
-    site = {
-        "title": _site_title(graph, config),
-        "version": __version__,
-        "base_url": (config.base_url.rstrip("/") + "/") if config.base_url else None,
-        "root": graph.root,
-        "tiles": config.tiles,
-    }
+    base_url = (config.base_url.rstrip("/") + "/") if config.base_url else None
+    site = SiteInfo(
+        title=_site_title(graph, config),
+        version=__version__,
+        base_url=base_url,
+        root=graph.root,
+        tiles=config.tiles,
+        search=seo.pagefind_available(),
+    )
     count = 0
+    html_pages: list[str] = []
 
     def emit(path: str, template: str, **ctx: Any) -> None:
         nonlocal count
         ctx.setdefault("scripts", [])
         ctx.setdefault("styles", [])
+        ctx.setdefault("breadcrumbs", [])
+        ctx.setdefault("url_base", None)
+        ctx.setdefault("meta", seo.page_meta(path, ctx, base_url))
         html = render_page(env, template, {"site": site, "page_path": path, **ctx})
         staging.write_text(path, html)
+        if template != "404.html":
+            html_pages.append(path)
         count += 1
 
     def map_for(owner_path: str, geometry: Any, bbox: Any, key: str) -> tuple[Any, list[str]]:
@@ -285,6 +314,9 @@ def write_site(
             scripts=scripts,
             styles=["static/leaflet/leaflet.css"] if m else [],
             bibtex=bibtex(card.citation) if card.citation else None,
+            cff=cff(card.citation) if card.citation else None,
+            ris=ris(card.citation) if card.citation else None,
+            source=_published_json(raws[card.href], card.json_page, targets, card.href),
             title=card.title,
             description=card.summary,
         )
@@ -314,21 +346,25 @@ def write_site(
         staging.write_json("catalog.json", _published_json(raws[graph.root.href], "catalog.json", targets, graph.root.href))
 
     cards = sorted(graph.cards, key=lambda c: (c.title.lower(), c.href))
+    dates = {c.href: seo.document_date(raws.get(c.href, {})) for c in cards}
     emit(
         "index.html",
         "index.html",
         cards=cards,
         facets=graph.facets,
+        facet_labels=dict(FACET_LABELS),
         facet_values={c.href: facet_values(c) for c in cards},
+        dates={h: (d.strftime("%Y-%m-%d") if d else "") for h, d in dates.items()},
         root=graph.root,
         collections=[p for p in graph.collections if p is not graph.root],
-        title=site["title"],
+        title=site.title,
         description=graph.root.summary if graph.root else "",
         summary=report.summary(),
     )
     report_json = report.to_json()
     staging.write_json("report.json", report_json)
     by_href = {d["href"]: d for d in report_json["documents"]}
+    rules = seo.rules_reference(report_json["summary"]["by_rule"])
     emit(
         "report.html",
         "report.html",
@@ -337,7 +373,35 @@ def write_site(
         title="Validation report",
         description="Validation findings of every document of the catalog",
         by_href=by_href,
+        rules={r.id: r for r in rules},
     )
+    emit(
+        "rules.html",
+        "rules.html",
+        rules=rules,
+        title="Best-practice rules",
+        description="The MLM best-practice rules mlm-site checks, with their severity and source",
+    )
+    emit(
+        "compare.html",
+        "compare.html",
+        cards=cards,
+        rows=seo.compare_rows(cards),
+        title="Compare models",
+        description="Key fields of the models side by side",
+    )
+    # served for a missing path at any depth: links from the site's root path ("/zoo/"), same host
+    emit("404.html", "404.html", title="Page not found", description="",
+         url_base=urlsplit(base_url).path if base_url else None)
+    staging.write_text("feed.xml", seo.atom_feed(cards, dates, site.title, base_url))
+    staging.write_text("robots.txt", seo.robots(base_url))
+    staging.write_text(".nojekyll", "")  # GitHub Pages from a branch: publish files as they are
+    if base_url:
+        staging.write_text("sitemap.xml", seo.sitemap(html_pages, base_url))
+    if site.search:
+        problem = seo.run_pagefind(staging.path)
+        if problem and progress:
+            progress(f"search index not built: {problem}")
     return count
 
 

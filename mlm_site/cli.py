@@ -1,4 +1,4 @@
-"""The ``mlm-site`` command: ``build`` and ``validate``.
+"""The ``mlm-site`` command: ``build``, ``serve`` and ``validate``.
 
 Turns :class:`~mlm_site.errors.MlmSiteError` into one message and exit code 2;
 exit code 1 when a finding reaches ``--fail-on``; 0 otherwise.
@@ -32,6 +32,8 @@ def _common(f: Any) -> Any:
     f = click.option("--offline", is_flag=True, default=None, help="Never fetch schemas over the network.")(f)
     f = click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
                      help="Exit with status 1 when a finding reaches this severity [default: error].")(f)
+    f = click.option("--follow-outside", is_flag=True, default=None,
+                     help="Follow local links that lead outside the root document's folder.")(f)
     f = click.option("--config", "config_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
                      default=None, help="Configuration file (default: ./mlm-site.toml when present).")(f)
     return f
@@ -57,13 +59,14 @@ def main() -> None:
 @_common
 def build(catalog: str, output: Path | None, base_url: str | None, templates: Path | None, jobs: int | None,
           tiles: str | None, force: bool | None, quiet: bool, schemas: Path | None, offline: bool | None,
-          fail_on: str | None, config_file: Path | None) -> None:
+          fail_on: str | None, follow_outside: bool | None, config_file: Path | None) -> None:
     """Build the site for CATALOG (a path or http(s) URL of a Catalog, Collection or Item)."""
     from mlm_site.build import build as run_build
 
     try:
         config = load_config(config_file, catalog=catalog, output=output, base_url=base_url, templates=templates,
-                             jobs=jobs, tiles=tiles, force=force, schemas=schemas, offline=offline, fail_on=fail_on)
+                             jobs=jobs, tiles=tiles, force=force, schemas=schemas, offline=offline, fail_on=fail_on,
+                             follow_outside=follow_outside)
         progress = None if quiet else (lambda msg: click.echo(f"… {msg}", err=True))
         result = run_build(config, progress)
     except MlmSiteError as exc:
@@ -78,16 +81,51 @@ def build(catalog: str, output: Path | None, base_url: str | None, templates: Pa
 
 
 @main.command()
+@click.argument("catalog")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Output folder [default: site].")
+@click.option("--templates", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of templates overriding the built-in theme (watched too).")
+@click.option("--tiles", default=None, help="Map tile URL template; '' for maps without tiles.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free port).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=1.0, show_default=True,
+              help="Seconds between checks for changed files.")
+@click.option("--force", is_flag=True, default=None, help="Replace a non-empty output folder mlm-site did not create.")
+@_common
+def serve(catalog: str, output: Path | None, templates: Path | None, tiles: str | None, host: str, port: int,
+          interval: float, force: bool | None, schemas: Path | None, offline: bool | None, fail_on: str | None,
+          follow_outside: bool | None, config_file: Path | None) -> None:
+    """Build the site for CATALOG, serve it locally and rebuild when the catalog or templates change."""
+    from mlm_site.build import build as run_build
+    from mlm_site.serve import serve as run_serve
+
+    try:
+        config = load_config(config_file, catalog=catalog, output=output, templates=templates, tiles=tiles,
+                             force=force, schemas=schemas, offline=offline, fail_on=fail_on,
+                             follow_outside=follow_outside)
+
+        def build_once(cfg: Any) -> None:
+            result = run_build(cfg)
+            click.echo(f"Built {result.output}: {result.summary_line()}", err=True)
+
+        run_serve(config, build_once, host=host, port=port, interval=interval, config_file=config_file,
+                  echo=lambda msg: click.echo(msg, err=True))
+    except MlmSiteError as exc:
+        _fail(exc)
+
+
+@main.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", help="Output format.")
 @_common
 def validate(paths: tuple[str, ...], fmt: str, schemas: Path | None, offline: bool | None, fail_on: str | None,
-             config_file: Path | None) -> None:
+             follow_outside: bool | None, config_file: Path | None) -> None:
     """Validate catalogs or single documents (paths or http(s) URLs)."""
     from mlm_site.build import validate_paths
 
     try:
-        config = load_config(config_file, catalog=paths[0], schemas=schemas, offline=offline, fail_on=fail_on)
+        config = load_config(config_file, catalog=paths[0], schemas=schemas, offline=offline, fail_on=fail_on,
+                             follow_outside=follow_outside)
         report = validate_paths(list(paths), config)
     except MlmSiteError as exc:
         _fail(exc)
@@ -100,8 +138,9 @@ def validate(paths: tuple[str, ...], fmt: str, schemas: Path | None, offline: bo
     elif fmt == "github":
         click.echo(reportfmt.github(report), nl=False)
     else:
-        click.echo(reportfmt.text(report, color=sys.stdout.isatty()), nl=False)
+        colour = reportfmt.use_colour(sys.stdout)
+        click.echo(reportfmt.text(report, color=colour), nl=False, color=colour)
     sys.exit(1 if reaches(report.all_findings(), config.fail_on) else 0)
 
 
-__all__ = ["main", "Report"]
+__all__ = ["Report", "main"]

@@ -43,6 +43,9 @@ class SiteConfig:
     tiles: str | None = _opt(DEFAULT_TILES, "Map tile URL template; empty to draw maps without tiles.")
     tiles_attribution: str = _opt(DEFAULT_ATTRIBUTION, "Attribution HTML of the map tiles.")
     timeout: float = _opt(20.0, "Seconds to wait for one HTTP response.")
+    follow_outside: bool = _opt(
+        False, "Follow local links that lead outside the root document's folder (refused by default)."
+    )
     force: bool = _opt(False, "Replace an existing non-empty output folder that mlm-site did not create.")
 
     def __post_init__(self) -> None:

@@ -11,19 +11,22 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
-from mlm_site import stac
+from mlm_site import stac, urls, usage
 from mlm_site.citation import Citation, citation_for
 from mlm_site.findings import Finding, worst
 from mlm_site.markup import plain_text, render_markdown
-from mlm_site import urls
 from mlm_site.urls import safe_url
+from mlm_site.usage import Checksum, Snippet
 from mlm_site.write import relative
 
 LinkFn = Callable[[object], "str | None"]
+#: Returns the raw document at an absolute, normalised href when the catalog holds it.
+ResolveFn = Callable[[str], "Mapping[str, Any] | None"]
 
 
 class Linker:
@@ -196,6 +199,21 @@ class Band:
     format: str | None = None
     expression: str | None = None
     defined: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A data variable of an input or output, with its ``cube:variables`` details when defined."""
+
+    name: str
+    description: str | None = None
+    unit: str | None = None
+    dimensions: tuple[str, ...] = ()
+    type: str | None = None
+    format: str | None = None
+    expression: str | None = None
+    defined: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,16 +224,24 @@ class Dim:
 
 @dataclass(frozen=True)
 class Structure:
+    """A tensor shape: ``dims`` named from ``dim_order`` (``-1`` reads "any"/"any batch");
+    ``shape_text`` the compact form (``-1 × 6 × 512 × 512``), ``labelled`` the spoken one
+    (``any batch × 6 bands × 512 height × 512 width``)."""
+
     dims: tuple[Dim, ...]
     data_type: str | None
     shape_text: str
+    labelled: str = ""
 
 
 @dataclass(frozen=True)
 class Expression:
+    """A processing expression; ``html`` is its escaped, highlighted form."""
+
     format: str
     expression: str
     description: str | None
+    html: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,6 +249,7 @@ class Scaling:
     target: str
     type: str
     params: str
+    expression: Expression | None = None
 
 
 @dataclass(frozen=True)
@@ -230,7 +257,7 @@ class ModelInput:
     name: str
     description: str | None
     bands: tuple[Band, ...]
-    variables: tuple[Band, ...]
+    variables: tuple[Variable, ...]
     structure: Structure | None
     value_scaling: tuple[Scaling, ...]
     resize_type: str | None
@@ -254,7 +281,7 @@ class ModelOutput:
     tasks: tuple[str, ...]
     structure: Structure | None
     bands: tuple[Band, ...]
-    variables: tuple[Band, ...]
+    variables: tuple[Variable, ...]
     classes: tuple[ClassItem, ...]
     post_processing: tuple[Expression, ...]
 
@@ -280,6 +307,101 @@ class Temporal:
     start: str | None
     end: str | None
     open_ended: bool
+
+
+@dataclass(frozen=True)
+class Example:
+    """An ``example`` link (example-links extension)."""
+
+    href: str
+    title: str
+    language: str | None
+    type: str | None
+    container: bool
+    description: str | None
+
+
+@dataclass(frozen=True)
+class WeightsUse:
+    """How to fetch, verify and load one ``mlm:model`` asset."""
+
+    asset: Asset
+    file: str
+    download: Snippet | None
+    checksum: Checksum | None
+    verify: Snippet | None
+    load: Snippet | None
+
+
+@dataclass(frozen=True)
+class SourceUse:
+    """A source-code asset and the import line of its ``mlm:entrypoint``."""
+
+    asset: Asset
+    code: Snippet | None
+
+
+@dataclass(frozen=True)
+class ContainerUse:
+    """A container asset and its ``docker pull`` line (only for a valid image reference)."""
+
+    asset: Asset
+    image: str | None
+    pull: Snippet | None
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The "How to use" section, generated from the metadata."""
+
+    weights: tuple[WeightsUse, ...] = ()
+    sources: tuple[SourceUse, ...] = ()
+    containers: tuple[ContainerUse, ...] = ()
+    examples: tuple[Example, ...] = ()
+    references: tuple[Link, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.weights or self.sources or self.containers or self.examples or self.references)
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """Label extension details of a training-data document found in the catalog."""
+
+    title: str | None
+    summary: str
+    type: str | None
+    tasks: tuple[str, ...]
+    methods: tuple[str, ...]
+    properties: tuple[str, ...]
+    classes: tuple[tuple[str, tuple[str, ...]], ...]
+    description: str | None
+
+
+@dataclass(frozen=True)
+class TrainingSource:
+    link: Link
+    label: LabelInfo | None = None
+
+
+@dataclass(frozen=True)
+class TrainingGroup:
+    split: str
+    title: str
+    sources: tuple[TrainingSource, ...]
+
+
+@dataclass(frozen=True)
+class FindingView:
+    """A finding as the card shows it, with a link to the rule's documentation."""
+
+    severity: str
+    rule: str
+    rule_title: str | None
+    pointer: str
+    message: str
+    doc_url: str | None
+    schema: str | None
 
 
 @dataclass
@@ -326,6 +448,12 @@ class ModelCard:
     mlm_version: str | None
     citation: Citation | None = None
     findings: list[Finding] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)
+    training: tuple[TrainingGroup, ...] = ()
+    lineage_html: str = ""
+    software: tuple[tuple[str, str], ...] = ()
+    license_url: str | None = None
+    collection_id: str | None = None
     # filled in by the site graph and the writer
     page: str = ""
     json_page: str = ""
@@ -341,17 +469,28 @@ class ModelCard:
     def model_assets(self) -> tuple[Asset, ...]:
         return tuple(a for a in self.assets if "mlm:model" in a.roles)
 
+    @property
+    def finding_groups(self) -> list[tuple[str, list[FindingView]]]:
+        """Findings grouped by severity (errors first), each group sorted by pointer."""
+        return finding_groups(self.findings)
+
 
 def _bands_index(doc: Mapping[str, Any]) -> dict[str, Band]:
     """Band definitions by name, from STAC 1.1 ``bands``, ``eo:bands`` and ``raster:bands``
     at item level and on every asset (the model asset first)."""
+    return {name: band for name, (band, _) in _bands_raw(doc).items()}
+
+
+def _bands_raw(doc: Mapping[str, Any]) -> dict[str, tuple[Band, Mapping[str, Any]]]:
     props = stac.properties(doc)
-    sources: list[Mapping[str, Any]] = [props]
+    sources: list[tuple[str, Mapping[str, Any]]] = [("item" if doc.get("type") == "Feature" else "collection", props)]
     assets = mp(doc.get("assets"))
     ordered = sorted(assets.items(), key=lambda kv: (0 if "mlm:model" in strs(mp(kv[1]).get("roles")) else 1, str(kv[0])))
-    sources += [mp(a) for _, a in ordered]
+    sources += [(f"asset {k}", mp(a)) for k, a in ordered]
     found: dict[str, dict[str, Any]] = {}
-    for src in sources:
+    rich: dict[str, list[str]] = {}
+    bare: dict[str, list[str]] = {}
+    for label, src in sources:
         for key in ("bands", "eo:bands", "raster:bands"):
             for b in lst(src.get(key)):
                 b = mp(b)
@@ -359,13 +498,18 @@ def _bands_index(doc: Mapping[str, Any]) -> dict[str, Band]:
                 if not name:
                     continue
                 entry = found.setdefault(name, {})
+                # where the band is defined: places that say more than its name
+                tags = rich if len(b) > 1 else bare
+                tag = f"{label} {key}"
+                if tag not in tags.setdefault(name, []):
+                    tags[name].append(tag)
                 for k, v in b.items():
                     entry.setdefault(k, v)
-    out: dict[str, Band] = {}
+    out: dict[str, tuple[Band, Mapping[str, Any]]] = {}
     for name, b in found.items():
         wl = num(b.get("eo:center_wavelength", b.get("center_wavelength")))
         nodata = b.get("nodata", b.get("raster:nodata"))
-        out[name] = Band(
+        out[name] = (Band(
             name=name,
             common_name=s(b.get("eo:common_name", b.get("common_name"))),
             description=s(b.get("description")),
@@ -373,8 +517,48 @@ def _bands_index(doc: Mapping[str, Any]) -> dict[str, Band]:
             nodata=readable(nodata, 40) if nodata is not None else None,
             data_type=s(b.get("data_type", b.get("raster:data_type"))),
             defined=True,
-        )
+            source=", ".join(rich.get(name) or bare.get(name, [])[:1]) or None,
+        ), b)
     return out
+
+
+def _variables_index(doc: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """``cube:variables`` by name, from the item/collection level, then every asset."""
+    found: dict[str, Mapping[str, Any]] = {}
+    holders = [stac.properties(doc)] + [mp(a) for _, a in sorted(mp(doc.get("assets")).items(), key=lambda kv: str(kv[0]))]
+    for holder in holders:
+        for k, v in mp(holder.get("cube:variables")).items():
+            if isinstance(k, str) and k not in found:
+                found[k] = mp(v)
+    return found
+
+
+def _variables(value: Any, index: Mapping[str, Mapping[str, Any]]) -> tuple[Variable, ...]:
+    out: list[Variable] = []
+    for v in lst(value):
+        if isinstance(v, str) and v.strip():
+            name, fmt, expr = v, None, None
+        elif isinstance(v, Mapping) and s(v.get("name")):
+            name = str(v["name"])
+            fmt = s(v.get("format"))
+            expr = readable(v.get("expression"), 300) if "expression" in v else None
+        else:
+            continue
+        d = index.get(name)
+        if d is None:
+            out.append(Variable(name=name, format=fmt, expression=expr))
+            continue
+        out.append(Variable(
+            name=name,
+            description=s(d.get("description")),
+            unit=s(d.get("unit")),
+            dimensions=tuple(strs(d.get("dimensions"))),
+            type=s(d.get("variable_type")),
+            format=fmt,
+            expression=expr,
+            defined=True,
+        ))
+    return tuple(out)
 
 
 def _bandrefs(value: Any, index: Mapping[str, Band]) -> tuple[Band, ...]:
@@ -414,7 +598,8 @@ def _structure(value: Any) -> Structure | None:
             label = "?"
         dims.append(Dim(label, name))
     shape_text = " × ".join(d.size if d.size not in ("any", "any batch") else "−1" for d in dims)
-    return Structure(tuple(dims), s(st.get("data_type")), shape_text)
+    labelled = " × ".join(d.size if d.size == "any batch" else f"{d.size} {d.name}" if d.name != "?" else d.size for d in dims)
+    return Structure(tuple(dims), s(st.get("data_type")), shape_text, labelled)
 
 
 def _expressions(value: Any) -> tuple[Expression, ...]:
@@ -424,15 +609,19 @@ def _expressions(value: Any) -> tuple[Expression, ...]:
         e = mp(e)
         if not e:
             continue
-        expr = e.get("expression")
-        out.append(
-            Expression(
-                format=s(e.get("format")) or "unknown",
-                expression=expr if isinstance(expr, str) else readable(expr, 2000),
-                description=s(e.get("description")),
-            )
-        )
+        out.append(expression_of(e))
     return tuple(out)
+
+
+def expression_of(e: Mapping[str, Any]) -> Expression:
+    """An expression object (``format``, ``expression``, ``description``) with its code highlighted
+    when the format is Python-like (``python``, ``python-callable``, ...)."""
+    raw = e.get("expression")
+    fmt = s(e.get("format")) or "unknown"
+    text = raw if isinstance(raw, str) else readable(raw, 2000)
+    lang = "python" if fmt.lower().startswith("py") else "shell" if fmt.lower() in ("shell", "bash", "sh") else "text"
+    return Expression(format=fmt, expression=text, description=s(e.get("description")),
+                      html=usage.highlight(text, lang))
 
 
 def _scalings(value: Any, names: list[str]) -> tuple[Scaling, ...]:
@@ -442,19 +631,35 @@ def _scalings(value: Any, names: list[str]) -> tuple[Scaling, ...]:
         v = mp(v)
         if not v:
             continue
-        params = ", ".join(f"{k} = {readable(x, 60)}" for k, x in sorted(v.items()) if k != "type")
+        is_expr = "expression" in v
+        params = ", ".join(
+            f"{k} = {readable(x, 60)}" for k, x in sorted(v.items(), key=lambda kv: str(kv[0]))
+            if k != "type" and not (is_expr and k in ("expression", "format", "description"))
+        )
         if len(items) == 1:
-            target = "all bands"
+            target = "all bands" if len(names) != 1 else names[0]
         else:
             target = names[i] if i < len(names) else f"#{i + 1}"
-        out.append(Scaling(target, s(v.get("type")) or "unspecified", params))
+        expr = expression_of(v) if is_expr else None
+        out.append(Scaling(target, s(v.get("type")) or "unspecified", params, expr))
     return tuple(out)
 
 
-def _classes(output: Mapping[str, Any]) -> tuple[ClassItem, ...]:
-    raw = output.get("classification:classes")
-    if not isinstance(raw, list):
-        raw = output.get("classification_classes")
+def _raw_classes(holder: Mapping[str, Any]) -> list[Any]:
+    raw = holder.get("classification:classes")
+    if not isinstance(raw, list) or not raw:
+        raw = holder.get("classification_classes")
+    return lst(raw)
+
+
+def _classes(output: Mapping[str, Any], fallbacks: list[Mapping[str, Any]] | None = None) -> tuple[ClassItem, ...]:
+    """Classes of an output: ``classification:classes`` (or the ``classification_classes``
+    spelling) on the output, else on its bands' definitions, else on ``fallbacks``."""
+    raw = _raw_classes(output)
+    for holder in fallbacks or []:
+        if raw:
+            break
+        raw = _raw_classes(holder)
     out = []
     for c in lst(raw):
         c = mp(c)
@@ -575,15 +780,179 @@ def bbox_of(doc: Mapping[str, Any]) -> tuple[float, ...] | None:
     return tuple(float(v) for v in values)
 
 
+def flatten_hyperparameters(value: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, str]]:
+    """Nested hyperparameters as readable rows: dicts flattened to ``a.b`` keys, lists of
+    objects to ``a[0].b``, lists of scalars joined by commas; keys sorted."""
+    rows: list[tuple[str, str]] = []
+    if isinstance(value, Mapping) and value and depth < 8:
+        for k, v in sorted(value.items(), key=lambda kv: str(kv[0])):
+            rows += flatten_hyperparameters(v, f"{prefix}.{k}" if prefix else str(k), depth + 1)
+        return rows
+    if isinstance(value, list) and value and depth < 8 and any(isinstance(v, (Mapping, list)) for v in value):
+        for i, v in enumerate(value[:100]):
+            rows += flatten_hyperparameters(v, f"{prefix}[{i}]", depth + 1)
+        return rows
+    if isinstance(value, list):
+        text = "[ ]" if not value else ", ".join(_scalar(v) for v in value)
+    elif isinstance(value, Mapping):
+        text = "{ }" if not value else readable(value)
+    else:
+        text = _scalar(value)
+    return [(prefix or "(value)", text if len(text) <= 400 else text[:399] + "…")]
+
+
+def _scalar(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    return readable(v, 400)
+
+
+def _example(raw: Mapping[str, Any], link: LinkFn) -> Example | None:
+    href = link(raw.get("href"))
+    if href is None:
+        return None
+    return Example(
+        href=href,
+        title=s(raw.get("title")) or s(raw.get("description")) or href,
+        language=s(raw.get("example:language")),
+        type=s(raw.get("type")),
+        container=raw.get("example:container") is True,
+        description=s(raw.get("description")) if s(raw.get("title")) else None,
+    )
+
+
+REFERENCE_RELS = {
+    "via": "Source", "model-card": "Model card", "describedby": "Documentation", "documentation": "Documentation",
+    "code": "Code", "about": "About", "handbook": "Handbook", "related": "Related",
+}
+
+
+def _usage(doc: Mapping[str, Any], assets: tuple[Asset, ...], framework: str | None, link: LinkFn) -> Usage:
+    raw_assets = mp(doc.get("assets"))
+    weights: list[WeightsUse] = []
+    sources: list[SourceUse] = []
+    containers: list[ContainerUse] = []
+    entry_import: str | None = None
+    for a in assets:
+        raw = mp(raw_assets.get(a.key))
+        roles = set(a.roles)
+        if "mlm:model" in roles:
+            name = usage.file_name(raw.get("href"))
+            ck = usage.decode_checksum(raw.get("file:checksum"), name)
+            url = a.href if a.href and a.href.lower().startswith(("http://", "https://")) else None
+            dl = usage.download_command(url, name)
+            state_dict = bool(roles & {"mlm:weights", "mlm:checkpoint"}) and "mlm:compiled" not in roles
+            weights.append(WeightsUse(
+                asset=a,
+                file=name,
+                download=usage.snippet("shell", dl) if dl else None,
+                checksum=ck,
+                verify=usage.snippet("shell", ck.command) if ck and ck.command else None,
+                load=usage.load_snippet(a.artifact_type, framework, name, weights_only=state_dict),
+            ))
+        elif a.entrypoint or roles & {"code", "mlm:source_code"}:
+            line = usage.import_line(a.entrypoint)
+            code = None
+            if line:
+                call = usage.call_name(a.entrypoint)
+                text = line + (f"\n\nmodel = {call}(...)  # see the source for the arguments" if call else "")
+                code = usage.snippet("python", text)
+                entry_import = entry_import or line
+            sources.append(SourceUse(a, code))
+        elif "runtime" in roles or "mlm:inference-runtime" in roles or "mlm:training-runtime" in roles or (
+            isinstance(raw.get("href"), str) and str(raw.get("href")).lower().startswith("docker://")
+        ):
+            image = usage.image_ref(raw.get("href"))
+            containers.append(ContainerUse(a, image, usage.snippet("shell", f"docker pull {image}") if image else None))
+    examples: list[Example] = []
+    references: list[Link] = []
+    for _, raw_link in stac.links(doc):
+        rel = raw_link.get("rel")
+        if rel == "example":
+            ex = _example(raw_link, link)
+            if ex is not None:
+                examples.append(ex)
+        elif isinstance(rel, str) and rel in REFERENCE_RELS:
+            lv = _link(raw_link, link)
+            if lv is not None:
+                references.append(lv)
+    return Usage(tuple(weights), tuple(sources), tuple(containers), tuple(examples), tuple(references))
+
+
+def label_info(doc: Mapping[str, Any]) -> LabelInfo | None:
+    """Label extension details of a training-data Item or Collection (top level, properties
+    or summaries), or None when it has none."""
+    props = stac.properties(doc)
+    summaries = mp(doc.get("summaries"))
+
+    def get(key: str) -> Any:
+        for holder in (props, doc, summaries):
+            if key in holder and holder[key] is not None:
+                return holder[key]
+        return None
+
+    ltype = get("label:type")
+    tasks = get("label:tasks")
+    methods = get("label:methods")
+    properties = get("label:properties")
+    desc = get("label:description")
+    classes_raw = lst(get("label:classes"))
+    if all(x is None for x in (ltype, tasks, methods, properties, desc)) and not classes_raw:
+        return None
+    classes = []
+    for c in classes_raw:
+        c = mp(c)
+        values = tuple(readable(v, 60) for v in lst(c.get("classes"))[:200] if v is not None)
+        if values:
+            classes.append((s(c.get("name")) or "classes", values))
+    ltype_s = s(ltype) if not isinstance(ltype, list) else ", ".join(strs(ltype)) or None
+    return LabelInfo(
+        title=s(doc.get("title")) or s(props.get("title")),
+        summary=plain_text(doc.get("description") if doc.get("type") != "Feature" else props.get("description"), 200),
+        type=ltype_s,
+        tasks=tuple(strs(tasks)),
+        methods=tuple(strs(methods)),
+        properties=tuple(strs(properties)),
+        classes=tuple(classes),
+        description=s(desc),
+    )
+
+
+SPLIT_TITLES = {"train": "Training", "validate": "Validation", "test": "Test", "unspecified": "Split not given"}
+
+
+def finding_groups(findings: list[Finding]) -> list[tuple[str, list[FindingView]]]:
+    """Findings grouped by severity (error, warning, info), each with its rule's documentation."""
+    try:
+        from mlm_site.validate.rules import RULES
+    except (ImportError, SyntaxError):  # pragma: no cover - rule docs are a nicety
+        RULES = {}
+
+    groups: list[tuple[str, list[FindingView]]] = []
+    for sev in ("error", "warning", "info"):
+        views = []
+        for f in sorted((f for f in findings if f.severity == sev), key=lambda f: (f.pointer, f.rule, f.message)):
+            rule = RULES.get(f.rule)
+            doc_url = rule.source_url if rule is not None else (safe_url(f.schema) if f.schema else None)
+            views.append(FindingView(f.severity, f.rule, rule.title if rule else None, f.pointer, f.message,
+                                     absolute_only(doc_url), f.schema))
+        if views:
+            groups.append((sev, views))
+    return groups
+
+
 def build_card(
-    doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None, link: LinkFn = absolute_only
+    doc: Mapping[str, Any], href: str, findings: list[Finding] | None = None, link: LinkFn = absolute_only,
+    resolve_doc: ResolveFn | None = None,
 ) -> ModelCard:
     """Derive the card of one MLM Item or Collection."""
     props = stac.properties(doc)
     name = s(props.get("mlm:name"))
     ident = s(doc.get("id")) or name or "unnamed"
     title = s(props.get("title")) or name or ident
-    index = _bands_index(doc)
+    raw_bands = _bands_raw(doc)
+    index = {name: band for name, (band, _) in raw_bands.items()}
+    var_index = _variables_index(doc)
 
     inputs = []
     for i, raw in enumerate(lst(props.get("mlm:input"))):
@@ -591,7 +960,7 @@ def build_card(
         if not raw:
             continue
         bands = _bandrefs(raw.get("bands"), index)
-        variables = _bandrefs(raw.get("variables"), {})
+        variables = _variables(raw.get("variables"), var_index)
         inputs.append(
             ModelInput(
                 name=s(raw.get("name")) or f"input {i + 1}",
@@ -605,10 +974,13 @@ def build_card(
             )
         )
     outputs = []
-    for i, raw in enumerate(lst(props.get("mlm:output"))):
-        raw = mp(raw)
-        if not raw:
-            continue
+    raw_outputs = [mp(r) for r in lst(props.get("mlm:output")) if mp(r)]
+    model_raw = [mp(a) for a in mp(doc.get("assets")).values() if "mlm:model" in strs(mp(a).get("roles"))]
+    for i, raw in enumerate(raw_outputs):
+        band_defs = [raw_bands[n][1] for n in (b if isinstance(b, str) else mp(b).get("name") for b in lst(raw.get("bands")))
+                     if isinstance(n, str) and n in raw_bands]
+        # item- or asset-level classes only describe the output when there is a single one
+        fallbacks = band_defs + ([props] + model_raw if len(raw_outputs) == 1 else [])
         outputs.append(
             ModelOutput(
                 name=s(raw.get("name")) or f"output {i + 1}",
@@ -616,17 +988,19 @@ def build_card(
                 tasks=tuple(strs(raw.get("tasks"))),
                 structure=_structure(raw.get("result")),
                 bands=_bandrefs(raw.get("bands"), index),
-                variables=_bandrefs(raw.get("variables"), {}),
-                classes=_classes(raw),
+                variables=_variables(raw.get("variables"), var_index),
+                classes=_classes(raw, fallbacks),
                 post_processing=_expressions(raw.get("post_processing_function")),
             )
         )
 
-    hyper = tuple((str(k), readable(v)) for k, v in sorted(mp(props.get("mlm:hyperparameters")).items(), key=lambda kv: str(kv[0])))
+    hyper = tuple(flatten_hyperparameters(mp(props.get("mlm:hyperparameters")))) if mp(props.get("mlm:hyperparameters")) else ()
 
     examples: list[Link] = []
     training: dict[str, list[Link]] = {}
+    training_src: dict[str, list[TrainingSource]] = {}
     others: list[Link] = []
+    license_url: str | None = None
     for _, raw_link in stac.links(doc):
         rel = raw_link.get("rel")
         link_view = _link(raw_link, link)
@@ -637,19 +1011,39 @@ def build_card(
         elif rel == "derived_from":
             split = s(raw_link.get("ml-aoi:split")) or "unspecified"
             training.setdefault(split, []).append(link_view)
+            found_label: LabelInfo | None = None
+            if resolve_doc is not None:
+                try:
+                    target = resolve_doc(urls.resolve(href, str(raw_link.get("href"))))
+                except ValueError:
+                    target = None
+                if isinstance(target, Mapping):
+                    found_label = label_info(target)
+            training_src.setdefault(split, []).append(TrainingSource(link_view, found_label))
         elif rel not in ("self", "root", "parent", "collection", "child", "item", "latest-version",
                          "predecessor-version", "successor-version", "version-history"):
+            if rel == "license" and license_url is None:
+                license_url = link_view.href
             others.append(link_view)
     order = {"train": 0, "validate": 1, "test": 2}
     training_data = tuple((k, tuple(v)) for k, v in sorted(training.items(), key=lambda kv: (order.get(kv[0], 9), kv[0])))
+    training_groups = tuple(
+        TrainingGroup(k, SPLIT_TITLES.get(k, k[:1].upper() + k[1:]), tuple(v))
+        for k, v in sorted(training_src.items(), key=lambda kv: (order.get(kv[0], 9), kv[0]))
+    )
 
     processing = []
-    for key, label in (("processing:level", "Level"), ("processing:lineage", "Lineage"),
-                       ("processing:facility", "Facility"), ("processing:datetime", "Processed")):
-        if key in props and props[key] is not None:
-            processing.append((label, readable(props[key])))
-    for k, v in sorted(mp(props.get("processing:software")).items(), key=lambda kv: str(kv[0])):
-        processing.append((f"Software: {k}", readable(v, 80)))
+    for key, label in (("processing:level", "Level"), ("processing:facility", "Facility"),
+                       ("processing:datetime", "Processed"), ("processing:version", "Processing version")):
+        if key in props and props[key] is not None and not isinstance(props[key], (Mapping, list)):
+            value = props[key]
+            d = parse_date(value) if key == "processing:datetime" else None
+            processing.append((label, _date_words(d) if d else readable(value, 200)))
+    lineage_html = render_markdown(props.get("processing:lineage"), heading_shift=3, link=link)
+    software = tuple((str(k), readable(v, 80)) for k, v in sorted(mp(props.get("processing:software")).items(),
+                                                                 key=lambda kv: str(kv[0])) if v is not None)
+    framework = s(props.get("mlm:framework"))
+    assets = _assets(doc, link)
 
     acc_count = props.get("mlm:accelerator_count")
     batch = props.get("mlm:batch_size_suggestion")
@@ -667,7 +1061,7 @@ def build_card(
         summary=plain_text(props.get("description") if doc.get("type") == "Feature" else doc.get("description")),
         tasks=tuple(strs(props.get("mlm:tasks"))),
         architecture=s(props.get("mlm:architecture")),
-        framework=s(props.get("mlm:framework")),
+        framework=framework,
         framework_version=s(props.get("mlm:framework_version")),
         version=s(props.get("version")),
         deprecated=props.get("deprecated") is True,
@@ -687,7 +1081,7 @@ def build_card(
         inputs=tuple(inputs),
         outputs=tuple(outputs),
         hyperparameters=hyper,
-        assets=_assets(doc, link),
+        assets=assets,
         examples=tuple(examples),
         training_data=training_data,
         other_links=tuple(others),
@@ -698,6 +1092,12 @@ def build_card(
         mlm_version=stac.mlm_version(doc),
         citation=citation_for(doc),
         findings=list(findings or []),
+        usage=_usage(doc, assets, framework, link),
+        training=training_groups,
+        lineage_html=lineage_html,
+        software=software,
+        license_url=license_url,
+        collection_id=s(doc.get("collection")) if doc.get("type") == "Feature" else None,
     )
 
 
@@ -720,8 +1120,8 @@ class CollectionPage:
     page: str = ""
     json_page: str = ""
     cards: list[ModelCard] = field(default_factory=list)
-    children: list["CollectionPage"] = field(default_factory=list)
-    parent: "CollectionPage | None" = None
+    children: list[CollectionPage] = field(default_factory=list)
+    parent: CollectionPage | None = None
     card: ModelCard | None = None  # a Collection that itself declares MLM
 
 

@@ -40,7 +40,14 @@ def json_script(value: Any) -> Markup:
 
 @jinja2.pass_context
 def _url(ctx: jinja2.runtime.Context, target: str) -> str:
-    """Relative URL from the page being rendered to a site-root-relative path."""
+    """URL of a site-root-relative path from the page being rendered.
+
+    Relative by default; absolute from ``url_base`` when the context sets one
+    (the 404 page, which the server returns for any missing path).
+    """
+    base = ctx.get("url_base")
+    if isinstance(base, str) and base:
+        return base.rstrip("/") + "/" + target.lstrip("/")
     return relative(str(ctx.get("page_path", "index.html")), target)
 
 

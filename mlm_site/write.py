@@ -14,8 +14,8 @@ import re
 import shutil
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from mlm_site import urls
 from mlm_site.errors import OutputError
@@ -86,8 +86,15 @@ def relative(from_page: str, to_path: str) -> str:
     return rel
 
 
-def check_output(output: Path, catalog: str, *, force: bool = False) -> Path:
-    """Refuse output folders that would put the user's files at risk; return the absolute path."""
+def check_output(output: Path, catalog: str, *, force: bool = False, keep: Iterable[Path | None] = ()) -> Path:
+    """Refuse output folders that would put the user's files at risk; return the absolute path.
+
+    Refused: the file-system root, the home folder, the current folder or any
+    folder containing it (its parent...), a folder that holds the catalog or
+    any of ``keep`` (templates, schema mirror, cache: replacing the output
+    would delete them), something that is not a folder, and a non-empty
+    folder mlm-site did not write (unless ``force``).
+    """
     out = Path(os.path.abspath(output))
     resolved = out.resolve()
     home = Path.home().resolve()
@@ -102,6 +109,12 @@ def check_output(output: Path, catalog: str, *, force: bool = False) -> Path:
         cat = Path(catalog).resolve()
         if cat == resolved or cat.is_relative_to(resolved):
             raise OutputError(output, "it contains the catalog; choose another output folder")
+    for path in keep:
+        if path is None:
+            continue
+        other = Path(path).resolve()
+        if other == resolved or other.is_relative_to(resolved):
+            raise OutputError(output, f"it contains {path}, which a build would delete; choose another output folder")
     if out.exists() and not out.is_dir():
         raise OutputError(output, "exists and is not a folder")
     if out.is_dir() and not (out / MARKER).exists() and any(out.iterdir()) and not force:
@@ -113,17 +126,54 @@ def check_output(output: Path, catalog: str, *, force: bool = False) -> Path:
     return out
 
 
+def _pid_of(name: str, prefix: str) -> int | None:
+    head = name[len(prefix):].split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _alive(pid: int | None) -> bool:
+    """True when ``pid`` is a running process other than this one (another build)."""
+    if pid is None or pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
 def clean_stale(out: Path) -> list[Path]:
-    """Remove staging and old folders left by interrupted builds of ``out``."""
-    removed = []
+    """Tidy what interrupted builds of ``out`` left beside it.
+
+    A build killed between the two renames of :meth:`Staging.commit` leaves no
+    ``out`` but the previous site in an ``old`` folder: that folder is put back
+    first. Then staging and old folders are removed, except those of a build
+    still running (their name carries its process id). Only real folders whose
+    name starts with ``.<out name>.mlm-site-...`` are touched; never a symbolic
+    link, never anything else.
+    """
+    removed: list[Path] = []
     parent = out.parent
     if not parent.is_dir():
         return removed
-    prefixes = (f".{out.name}{STAGING}", f".{out.name}{OLD}")
+    staging_prefix, old_prefix = f".{out.name}{STAGING}", f".{out.name}{OLD}"
+    if not out.exists() and not out.is_symlink():
+        olds = sorted(
+            (e for e in parent.iterdir()
+             if e.name.startswith(old_prefix) and e.is_dir() and not e.is_symlink() and (e / MARKER).exists()),
+            key=lambda e: e.stat().st_mtime,
+        )
+        if olds:
+            os.replace(olds[-1], out)
     for entry in parent.iterdir():
-        if entry.name.startswith(prefixes) and entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
+        for prefix in (staging_prefix, old_prefix):
+            if entry.name.startswith(prefix) and entry.is_dir() and not entry.is_symlink():
+                if _alive(_pid_of(entry.name, prefix)):
+                    continue
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
     return removed
 
 

@@ -114,3 +114,14 @@ def test_remote_missing_document_is_a_finding(serve, tmp_path: Path) -> None:  #
     docs = list(crawl(f"{server.url}/catalog.json", Fetcher(retries=0)))
     assert len(docs) == 2
     assert docs[1].findings[0].message.startswith("HTTP 404")
+
+
+def test_links_leaving_the_catalog_folder_are_refused_unless_allowed(tmp_path: Path) -> None:
+    root = write(tmp_path / "cat" / "catalog.json", catalog("root", [{"rel": "item", "href": "../outside/x.json"}]))
+    write(tmp_path / "outside" / "x.json", item("x"))
+    docs = list(crawl(str(root)))
+    assert [d.id for d in docs] == ["root"]
+    assert docs[0].findings and "outside the catalog folder" in docs[0].findings[0].message
+    assert docs[0].findings[0].pointer == "/links/0/href"
+    docs = list(crawl(str(root), confine=False))
+    assert [d.id for d in docs] == ["root", "x"]

@@ -129,6 +129,7 @@ def assign_pages(documents: list[Document]) -> tuple[dict[str, str], dict[str, s
 def model_site(documents: list[Document], findings: Mapping[str, list[Finding]]) -> SiteGraph:
     """View-models of every page, related by the site graph, with their site paths set."""
     pages, jsons, coll_pages = assign_pages(documents)
+    raws = {d.href: d.raw for d in documents if d.raw is not None}
     cards: list[ModelCard] = []
     collections: list[CollectionPage] = []
     for d in documents:
@@ -143,17 +144,16 @@ def model_site(documents: list[Document], findings: Mapping[str, list[Finding]])
             page.json_page = jsons[d.href]
             collections.append(page)
             if is_mlm:
-                page.card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages))
+                page.card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
                 page.card.page = pages[d.href]
                 page.card.json_page = jsons[d.href]
                 cards.append(page.card)
         elif is_mlm:
-            card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages))
+            card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
             card.page = pages[d.href]
             card.json_page = jsons[d.href]
             cards.append(card)
     parents = {d.href: d.parent for d in documents}
-    raws = {d.href: d.raw for d in documents if d.raw is not None}
     return build_graph(cards, collections, raws, parents)
 
 
@@ -304,6 +304,7 @@ def write_site(
 
     for card in graph.cards:
         m, scripts = map_for(card.page, card.geometry, card.bbox, "card")
+        published = _published_json(raws[card.href], card.json_page, targets, card.href)
         emit(
             card.page,
             "card.html",
@@ -316,11 +317,11 @@ def write_site(
             bibtex=bibtex(card.citation) if card.citation else None,
             cff=cff(card.citation) if card.citation else None,
             ris=ris(card.citation) if card.citation else None,
-            source=_published_json(raws[card.href], card.json_page, targets, card.href),
+            source=published,
             title=card.title,
             description=card.summary,
         )
-        staging.write_json(card.json_page, _published_json(raws[card.href], card.json_page, targets, card.href))
+        staging.write_json(card.json_page, published)
         if card.citation is not None:
             folder = card.page.rsplit("/", 1)[0]
             staging.write_text(f"{folder}/citation.bib", bibtex(card.citation))

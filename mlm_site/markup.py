@@ -29,6 +29,7 @@ ALLOWED_ATTRIBUTES = {
     "code": {"class"},
 }
 MAX_MARKDOWN = 200_000
+_HEADING_BLOCK = re.compile(r"<h([1-6])>.*?</h\1>", re.S)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 
 
@@ -89,10 +90,13 @@ def sanitize_html(html: str, link: Callable[[object], str | None] | None = None)
 
 
 def plain_text(text: Any, limit: int = 300) -> str:
-    """A one-paragraph plain-text summary of Markdown (for meta descriptions and tiles)."""
+    """A one-paragraph plain-text summary of Markdown (for meta descriptions and tiles).
+
+    Headings are left out: a summary reads as the first sentences of the text.
+    """
     if not isinstance(text, str):
         return ""
-    html = render_markdown(text, heading_shift=0)
+    html = _HEADING_BLOCK.sub(" ", render_markdown(text, heading_shift=0))
     stripped = nh3.clean(html, tags=set())
     import html as _html
 

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..conftest import CHROMIUM
 
 #: Tile requests fail without network: those console messages are expected.
 OFFLINE_NOISE = ("tile.openstreetmap.org", "ERR_NAME_NOT_RESOLVED", "ERR_INTERNET_DISCONNECTED")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Chromium for this module only: other modules start Playwright themselves, which the
-    sync API refuses while a session-wide instance (conftest's ``browser``) is running."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield b
-        b.close()
 
 
 def open_card(browser: Any, server: Any, slug: str, **opts: Any) -> tuple[Any, Any, list[str]]:

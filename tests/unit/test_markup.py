@@ -42,6 +42,7 @@ def test_non_strings_render_empty() -> None:
 
 def test_plain_text_summary() -> None:
     assert plain_text("**Bold** and <b>tags</b> &amp; more") == "Bold and tags & more"
+    assert plain_text("# Heading\n\nFirst sentence.\n\n## Next\n\nMore.") == "First sentence. More."
     assert len(plain_text("word " * 200, limit=50)) <= 50
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 def install_fast_mlm044() -> None:
     from mlm_site import stac
-    from mlm_site.validate import rules as R  # noqa: N812
+    from mlm_site.validate import rules as R
 
     cache: dict[str, Any] = {"catalog": None, "counts": Counter()}
 
@@ -47,8 +47,10 @@ def install_fast_mlm044() -> None:
         if others:
             yield (
                 R._ptr(*R._base(doc), "mlm:name"),
-                f"mlm:name {R._show(name)} is shared with {others} other document(s) of the catalog but "
-                "there are no version links; chain the versions (version extension).",
+                (
+                    f"mlm:name {R._show(name)} is shared with {others} other document(s) of the catalog but "
+                    "there are no version links; chain the versions (version extension)."
+                ),
             )
 
     R.RULES["MLM044"] = replace(R.RULES["MLM044"], check=check)
@@ -60,8 +62,8 @@ def main() -> int:
     ap.add_argument("out")
     ap.add_argument("--fast-mlm044", action="store_true")
     ap.add_argument("--html", type=Path)
-    ap.add_argument("rest", nargs="*", help="more build options (after --)")
-    args = ap.parse_args()
+    args, rest = ap.parse_known_args()
+    rest = [a for a in rest if a != "--"]  # more build options
     if args.fast_mlm044:
         install_fast_mlm044()
     from pyinstrument import Profiler
@@ -71,7 +73,7 @@ def main() -> int:
     profiler = Profiler()
     profiler.start()
     try:
-        cli(["build", args.catalog, "-o", args.out, "--fail-on", "never", "-q", *args.rest])
+        cli(["build", args.catalog, "-o", args.out, "--fail-on", "never", "-q", *rest])
     except SystemExit:
         pass
     profiler.stop()

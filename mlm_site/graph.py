@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from mlm_site import stac, urls
-from mlm_site.model import CollectionPage, ModelCard
+from mlm_site.model import CollectionPage, ModelCard, absolute_only
 
 VERSION_RELS = ("predecessor-version", "successor-version", "latest-version")
 
@@ -27,15 +28,30 @@ def version_key(version: str | None) -> tuple[Any, ...]:
     return (parts, 0 if pre else 1, pre)
 
 
+@dataclass(frozen=True)
+class MissingVersion:
+    """A version link of this card whose target is not in the catalog (a broken chain)."""
+
+    rel: str
+    title: str
+    href: str | None  # only absolute http(s) targets are linked
+
+
 @dataclass
 class VersionInfo:
-    """Where one card stands in its model's release history."""
+    """Where one card stands in its model's release history.
+
+    ``chain`` holds each release once, oldest first, even when the catalog's
+    links form a loop; ``missing`` lists version links that lead nowhere in the
+    catalog, so the timeline can say so instead of silently dropping them.
+    """
 
     chain: list[ModelCard] = field(default_factory=list)
     newer: ModelCard | None = None
     latest: ModelCard | None = None
     predecessor: ModelCard | None = None
     successor: ModelCard | None = None
+    missing: list[MissingVersion] = field(default_factory=list)
 
 
 @dataclass
@@ -47,7 +63,7 @@ class SiteGraph:
     root: CollectionPage | None
 
     def version(self, card: ModelCard) -> VersionInfo:
-        return self.versions.get(card.href, VersionInfo(chain=[card]))
+        return self.versions.get(card.href) or VersionInfo(chain=[card])
 
     def breadcrumbs(self, page: CollectionPage | None) -> list[CollectionPage]:
         trail: list[CollectionPage] = []
@@ -59,16 +75,47 @@ class SiteGraph:
         return list(reversed(trail))
 
 
-def _version_links(doc: Mapping[str, Any], href: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = defaultdict(list)
+def _version_links(doc: Mapping[str, Any], href: str) -> dict[str, list[tuple[str, Mapping[str, Any]]]]:
+    found: dict[str, list[tuple[str, Mapping[str, Any]]]] = defaultdict(list)
     for _, link in stac.links(doc):
         rel = link.get("rel")
         if rel in VERSION_RELS:
             try:
-                found[str(rel)].append(urls.resolve(href, link["href"]))
+                found[str(rel)].append((urls.resolve(href, link["href"]), link))
             except ValueError:
                 continue
     return found
+
+
+def _missing(rel: str, target: str, link: Mapping[str, Any]) -> MissingVersion:
+    title = link.get("title")
+    name = (
+        title.strip() if isinstance(title, str) and title.strip() else target.rstrip("/").rsplit("/", 1)[-1]
+    )
+    return MissingVersion(rel, name or target, absolute_only(target))
+
+
+def _release_order(members: list[ModelCard], edges: set[tuple[str, str]]) -> dict[str, int]:
+    """Rank of each member along the declared older -> newer links: a topological
+    order that breaks loops at the oldest-looking member, deterministic."""
+    key = {c.href: (version_key(c.version), c.href) for c in members}
+    indegree = {c.href: 0 for c in members}
+    after: dict[str, list[str]] = defaultdict(list)
+    for older, newer in sorted(edges):
+        after[older].append(newer)
+        indegree[newer] += 1
+    rank: dict[str, int] = {}
+    remaining = set(indegree)
+    while remaining:
+        ready = [h for h in remaining if indegree[h] == 0]
+        # a loop leaves nothing ready: break it at the member that sorts first
+        h = min(ready or remaining, key=lambda x: key[x])
+        remaining.discard(h)
+        rank[h] = len(rank)
+        for n in after[h]:
+            if n in remaining:
+                indegree[n] -= 1
+    return rank
 
 
 def _chains(cards: list[ModelCard], raws: Mapping[str, Mapping[str, Any]]) -> dict[str, VersionInfo]:
@@ -86,47 +133,63 @@ def _chains(cards: list[ModelCard], raws: Mapping[str, Mapping[str, Any]]) -> di
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    pred: dict[str, str] = {}
-    succ: dict[str, str] = {}
+    edges: set[tuple[str, str]] = set()  # (older, newer) as declared by the links
     latest: dict[str, str] = {}
+    missing: dict[str, list[MissingVersion]] = defaultdict(list)
     for c in cards:
         links = _version_links(raws.get(c.href, {}), c.href)
-        for rel, targets in links.items():
-            for t in targets:
-                if t not in by_href or t == c.href:
+        for rel in VERSION_RELS:
+            for t, raw_link in links.get(rel, []):
+                if t == c.href:
+                    continue
+                if t not in by_href:
+                    gone = _missing(rel, t, raw_link)
+                    if gone not in missing[c.href]:
+                        missing[c.href].append(gone)
                     continue
                 union(c.href, t)
                 if rel == "predecessor-version":
-                    pred.setdefault(c.href, t)
-                    succ.setdefault(t, c.href)
+                    edges.add((t, c.href))
                 elif rel == "successor-version":
-                    succ.setdefault(c.href, t)
-                    pred.setdefault(t, c.href)
+                    edges.add((c.href, t))
                 else:
                     latest.setdefault(c.href, t)
     groups: dict[str, list[ModelCard]] = defaultdict(list)
     for c in cards:
         groups[find(c.href)].append(c)
     info: dict[str, VersionInfo] = {}
-    for members in groups.values():
+    for root, members in sorted(groups.items()):
         if len(members) < 2:
+            if missing.get(root):
+                info[root] = VersionInfo(chain=members, missing=missing[root])
             continue
-        chain = sorted(members, key=lambda c: (version_key(c.version), c.href))
+        group_edges = {(a, b) for a, b in edges if find(a) == root}
+        rank = _release_order(members, group_edges)
+        # version numbers order the chain; the links order what the numbers leave open
+        chain = sorted(members, key=lambda c: (version_key(c.version), rank[c.href], c.href))
+        position = {c.href: i for i, c in enumerate(chain)}
         stable = [c for c in chain if not c.experimental and not c.deprecated]
         declared = [by_href[latest[c.href]] for c in chain if c.href in latest]
         latest_card = declared[-1] if declared else (stable[-1] if stable else chain[-1])
-        for c in chain:
-            newer = None
-            if latest_card is not c and version_key(latest_card.version) > version_key(c.version):
-                newer = latest_card
-            elif c.deprecated and latest_card is not c:
-                newer = latest_card
+        for i, c in enumerate(chain):
+            later = version_key(latest_card.version) > version_key(c.version)
+            # a deprecated release points on to the latest one, unless that one is older (a muddled chain)
+            moved_on = c.deprecated and position[latest_card.href] > i
+            newer = latest_card if latest_card is not c and (later or moved_on) else None
+            # neighbours on the timeline: declared links only when they agree with it (a loop does not)
+            older = [by_href[a] for a, b in sorted(group_edges) if b == c.href and position[a] < i]
+            younger = [by_href[b] for a, b in sorted(group_edges) if a == c.href and position[b] > i]
             info[c.href] = VersionInfo(
                 chain=chain,
                 newer=newer,
                 latest=latest_card,
-                predecessor=by_href.get(pred.get(c.href, "")),
-                successor=by_href.get(succ.get(c.href, "")),
+                predecessor=max(older, key=lambda x: position[x.href])
+                if older
+                else (chain[i - 1] if i else None),
+                successor=min(younger, key=lambda x: position[x.href])
+                if younger
+                else (chain[i + 1] if i + 1 < len(chain) else None),
+                missing=missing.get(c.href, []),
             )
     return info
 

@@ -61,7 +61,7 @@ def render_markdown(text: Any, *, heading_shift: int = 1, link: Callable[[object
         return ""
     text = text[:MAX_MARKDOWN]
     try:
-        html = _markdown.markdown(text, extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+        html = _converter().reset().convert(text)
     except (RecursionError, ValueError):
         html = "<p>" + nh3.clean_text(text) + "</p>"
     if heading_shift:
@@ -89,6 +89,29 @@ def sanitize_html(html: str, link: Callable[[object], str | None] | None = None)
     )
 
 
+_CONVERTER: list[_markdown.Markdown] = []
+
+
+def _converter() -> _markdown.Markdown:
+    """One Markdown converter per process, reset before each use (building one is costly)."""
+    if not _CONVERTER:
+        _CONVERTER.append(
+            _markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
+        )
+    return _CONVERTER[0]
+
+
+def plain_from_html(html: str, limit: int = 300) -> str:
+    """A one-paragraph plain-text summary of already sanitised HTML, headings left out."""
+    import html as _html
+
+    stripped = nh3.clean(_HEADING_BLOCK.sub(" ", html), tags=set())
+    flat = " ".join(_html.unescape(stripped).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return flat
+
+
 def plain_text(text: Any, limit: int = 300) -> str:
     """A one-paragraph plain-text summary of Markdown (for meta descriptions and tiles).
 
@@ -96,11 +119,4 @@ def plain_text(text: Any, limit: int = 300) -> str:
     """
     if not isinstance(text, str):
         return ""
-    html = _HEADING_BLOCK.sub(" ", render_markdown(text, heading_shift=0))
-    stripped = nh3.clean(html, tags=set())
-    import html as _html
-
-    flat = " ".join(_html.unescape(stripped).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return flat
+    return plain_from_html(render_markdown(text, heading_shift=0), limit)

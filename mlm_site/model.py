@@ -19,7 +19,7 @@ from typing import Any
 from mlm_site import stac, urls, usage
 from mlm_site.citation import Citation, citation_for
 from mlm_site.findings import Finding, worst
-from mlm_site.markup import plain_text, render_markdown
+from mlm_site.markup import plain_from_html, plain_text, render_markdown
 from mlm_site.urls import safe_url
 from mlm_site.usage import Checksum, Snippet
 from mlm_site.write import relative
@@ -904,7 +904,8 @@ def label_info(doc: Mapping[str, Any]) -> LabelInfo | None:
         c = mp(c)
         values = tuple(readable(v, 60) for v in lst(c.get("classes"))[:200] if v is not None)
         if values:
-            classes.append((s(c.get("name")) or "classes", values))
+            # raster labels must have a null name (label v1.0.1): the template shows plain "Classes"
+            classes.append((s(c.get("name")) or "", values))
     ltype_s = s(ltype) if not isinstance(ltype, list) else ", ".join(strs(ltype)) or None
     return LabelInfo(
         title=s(doc.get("title")) or s(props.get("title")),
@@ -914,7 +915,8 @@ def label_info(doc: Mapping[str, Any]) -> LabelInfo | None:
         methods=tuple(strs(methods)),
         properties=tuple(strs(properties)),
         classes=tuple(classes),
-        description=s(desc),
+        # a Collection can only summarise it as a list of strings
+        description=s(desc) or ("; ".join(strs(desc)) or None),
     )
 
 
@@ -1055,10 +1057,12 @@ def build_card(
         kind="Collection" if doc.get("type") == "Collection" else "Item",
         title=title,
         name=name,
-        description_html=render_markdown(
-            props.get("description") if doc.get("type") == "Feature" else doc.get("description"), link=link
+        description_html=(
+            description_html := render_markdown(
+                props.get("description") if doc.get("type") == "Feature" else doc.get("description"), link=link
+            )
         ),
-        summary=plain_text(props.get("description") if doc.get("type") == "Feature" else doc.get("description")),
+        summary=plain_from_html(description_html),
         tasks=tuple(strs(props.get("mlm:tasks"))),
         architecture=s(props.get("mlm:architecture")),
         framework=framework,

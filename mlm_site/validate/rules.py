@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -1738,6 +1739,23 @@ def _version_links(doc: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]
     return [(i, link) for i, link in stac.links(doc) if _rel(link) in VERSION_RELS]
 
 
+_NAME_COUNTS: dict[str, Any] = {"catalog": None, "counts": Counter()}
+
+
+def _mlm_name_counts(catalog: Mapping[str, Any]) -> Counter[str]:
+    """How many MLM documents of ``catalog`` carry each ``mlm:name`` (computed once per catalog)."""
+    if _NAME_COUNTS["catalog"] is not catalog:
+        counts: Counter[str] = Counter()
+        for other in catalog.values():
+            if isinstance(other, Mapping) and stac.is_mlm(other):
+                name = _str(stac.properties(other).get("mlm:name"))
+                if name:
+                    counts[name] += 1
+        _NAME_COUNTS["catalog"], _NAME_COUNTS["counts"] = catalog, counts
+    counts_now: Counter[str] = _NAME_COUNTS["counts"]
+    return counts_now
+
+
 @register(
     id="MLM044",
     name="version-extension",
@@ -1757,12 +1775,9 @@ def _version_extension(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     if not name or ctx.catalog is None or _version_links(doc):
         return
     self_href = _resolve(ctx, ctx.href) or ctx.href
-    others = 0
-    for href, other in ctx.catalog.items():
-        if href == self_href or not isinstance(other, Mapping) or not stac.is_mlm(other):
-            continue
-        if _str(stac.properties(other).get("mlm:name")) == name:
-            others += 1
+    own = ctx.catalog.get(self_href)
+    own_counted = isinstance(own, Mapping) and stac.is_mlm(own) and _str(stac.properties(own).get("mlm:name")) == name
+    others = _mlm_name_counts(ctx.catalog)[name] - (1 if own_counted else 0)
     if others:
         yield (
             _ptr(*_base(doc), "mlm:name"),

@@ -75,6 +75,24 @@ def test_segmentation_card_sections(sample_site: Path) -> None:
     assert '"mlm:name": "Alpine-LandCover"' in text_of(source)
 
 
+def test_training_data_shows_label_details_of_the_catalog_collection(sample_site: Path) -> None:
+    training = section(page(sample_site, "alpine-landcover-v1.1.0"), "training")
+    items = list(training.iter("li"))
+    train = items[0]
+    link = train.find("a")
+    assert link is not None and link.get("href") == "../../collections/alpine-lc-labels-1.1-train/index.html"
+    facts = {text_of(dt): text_of(dd) for dt, dd in zip(train.iter("dt"), train.iter("dd"))}
+    assert facts["Label type"] == "vector"
+    assert facts["Label tasks"] == "segmentation, classification"
+    assert facts["Labelling methods"] == "manual"
+    assert facts["Label properties"] == "landcover"
+    assert "glacier-snow" in facts["Classes of landcover"] and "built-up" in facts["Classes of landcover"]
+    assert facts["Description"].startswith("One polygon per homogeneous land-cover patch")
+    # the external validate/test splits are plain links without label details
+    assert all(li.find(".//dl") is None for li in items[1:])
+    assert (sample_site / "collections" / "alpine-lc-labels-1.1-train" / "index.html").is_file()
+
+
 def test_no_inline_styles_or_scripts_and_tables_have_scopes(sample_site: Path) -> None:
     for html in sorted((sample_site / "models").glob("*/index.html")):
         text = html.read_text(encoding="utf-8")

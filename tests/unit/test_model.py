@@ -59,7 +59,10 @@ def test_segmentation_card_from_the_sample() -> None:
     assert all(b.defined for b in inp.bands)  # every band resolves to a definition
     assert inp.structure is not None and inp.structure.dims[0].size == "any batch"
     assert card.model_assets and card.model_assets[0].checksum
-    assert {split for split, _ in card.training_data} >= {"train", "validate", "test"}
+    # the train split points into the catalog (relative href): without a linker, only absolute links are kept
+    assert {split for split, _ in card.training_data} == {"validate", "test"}
+    linked = build_card(doc, href, link=lambda h: h if isinstance(h, str) else None)
+    assert {split for split, _ in linked.training_data} == {"train", "validate", "test"}
 
 
 def test_legacy_classification_classes_spelling_is_shown() -> None:
@@ -257,6 +260,19 @@ def test_training_data_with_label_details_from_the_catalog() -> None:
     assert card.training[1].sources[0].label is None
     assert "/cat/labels/collection.json" in seen
     assert label_info({"type": "Collection"}) is None
+
+
+def test_label_info_raster_classes_and_summarised_description() -> None:
+    # raster labels carry a null class-list name; Collection summaries can only hold lists
+    info = label_info({"type": "Collection", "summaries": {
+        "label:type": ["raster"], "label:classes": [{"name": None, "classes": [1, 2]}],
+        "label:description": ["Rasterised polygons", "checked by hand"]}})
+    assert info is not None and info.type == "raster"
+    assert info.classes == (("", ("1", "2")),)
+    assert info.description == "Rasterised polygons; checked by hand"
+    item = label_info({"type": "Feature", "properties": {"label:description": "Boxes", "label:type": "vector",
+                                                         "label:properties": None}})
+    assert item is not None and item.description == "Boxes" and item.properties == ()
 
 
 def test_findings_grouped_by_severity_with_rule_docs() -> None:

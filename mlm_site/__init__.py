@@ -1,6 +1,7 @@
 """mlm-site: static documentation sites of model cards for STAC catalogs using the MLM extension."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("mlm-site")

@@ -105,4 +105,4 @@ def load_config(path: Path | None, **overrides: Any) -> SiteConfig:
         raise ConfigError(f"bad configuration: {exc}") from exc
 
 
-__all__ = ["SiteConfig", "OPTIONS", "load_config", "replace", "FAIL_ON"]
+__all__ = ["FAIL_ON", "OPTIONS", "SiteConfig", "load_config", "replace"]

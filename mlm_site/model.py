@@ -982,7 +982,7 @@ def build_card(
         band_defs = [raw_bands[n][1] for n in (b if isinstance(b, str) else mp(b).get("name") for b in lst(raw.get("bands")))
                      if isinstance(n, str) and n in raw_bands]
         # item- or asset-level classes only describe the output when there is a single one
-        fallbacks = band_defs + ([props] + model_raw if len(raw_outputs) == 1 else [])
+        fallbacks = band_defs + ([props, *model_raw] if len(raw_outputs) == 1 else [])
         outputs.append(
             ModelOutput(
                 name=s(raw.get("name")) or f"output {i + 1}",

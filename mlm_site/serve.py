@@ -116,7 +116,7 @@ def serve(
         started = time.monotonic()
         try:
             build(config)
-        except Exception as exc:  # noqa: BLE001 (keep serving the previous site)
+        except Exception as exc:
             echo(f"Rebuild failed: {exc}")
             return
         echo(f"Rebuilt in {time.monotonic() - started:.2f} s")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 MLM_SCHEMA_RE = re.compile(
     r"^https?://(?:stac-extensions\.github\.io/mlm|crim-ca\.github\.io/mlm-extension|stac-extensions/mlm)"
@@ -60,7 +61,7 @@ def links(doc: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
     raw = doc.get("links")
     if not isinstance(raw, list):
         return []
-    return [(i, l) for i, l in enumerate(raw) if isinstance(l, Mapping) and isinstance(l.get("href"), str)]
+    return [(i, link) for i, link in enumerate(raw) if isinstance(link, Mapping) and isinstance(link.get("href"), str)]
 
 
 def properties(doc: Mapping[str, Any]) -> Mapping[str, Any]:

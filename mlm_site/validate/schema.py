@@ -479,7 +479,7 @@ class SchemaValidator:
 
             try:
                 rs_validator = rs_cls(wrapper, retriever=retrieve, validate_formats=False)
-            except Exception as exc:  # noqa: BLE001 - any rs failure means: use Python only
+            except Exception as exc:
                 # jsonschema-rs resolves every $ref eagerly; the Python engine
                 # is lazy and may still check documents that never reach the
                 # missing part, reporting it when they do.
@@ -509,7 +509,7 @@ class SchemaValidator:
             try:
                 if compiled.rs.is_valid(instance):
                     return [quirk] if quirk is not None else []
-            except Exception as exc:  # noqa: BLE001 - e.g. non-JSON values: let jsonschema decide
+            except Exception as exc:
                 log.debug("jsonschema-rs could not check %s against %s: %s", href, compiled.url, exc)
         errors: list[jsonschema.exceptions.ValidationError] = []
         problem: str | None = None
@@ -517,7 +517,7 @@ class SchemaValidator:
             errors.extend(compiled.python.iter_errors(instance))
         except referencing.exceptions.Unresolvable as exc:
             problem = _unresolvable_reason(exc)
-        except Exception as exc:  # noqa: BLE001 - a broken schema must not stop the build
+        except Exception as exc:
             problem = f"the schema cannot be applied ({type(exc).__name__}: {_short(str(exc))})"
         findings = [
             Finding(

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-
 #: Tile requests fail without network: those console messages are expected.
 OFFLINE_NOISE = ("tile.openstreetmap.org", "ERR_NAME_NOT_RESOLVED", "ERR_INTERNET_DISCONNECTED")
 

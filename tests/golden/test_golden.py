@@ -129,7 +129,7 @@ def tree_diff(expected: dict[str, str], actual: dict[str, str], labels: tuple[st
             )
         )
         if len(lines) > MAX_DIFF_LINES:
-            lines = lines[:MAX_DIFF_LINES] + [f"... ({len(lines) - MAX_DIFF_LINES} more diff lines)"]
+            lines = [*lines[:MAX_DIFF_LINES], f"... ({len(lines) - MAX_DIFF_LINES} more diff lines)"]
         out += [""] + [line[:300] for line in lines]
     if len(ordered) > MAX_DIFF_FILES:
         out.append(f"\n... and {len(ordered) - MAX_DIFF_FILES} more changed file(s)")

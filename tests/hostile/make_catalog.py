@@ -38,7 +38,7 @@ JINJA_BLOCK = "{% for x in range(3) %}{{ 7*191 }}{% endfor %}"
 JS_TEMPLATE = "${7*191}"
 BASE = "<base href=\"https://evil.example/\"><meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">"
 BIDI = "\u202egnp.exe\u202c"
-ALL = " ".join([SCRIPT, IMG, SVG, CLOSE, STYLE, IFRAME, JINJA, JINJA_BLOCK, JS_TEMPLATE, BASE])  # noqa: FLY002
+ALL = " ".join([SCRIPT, IMG, SVG, CLOSE, STYLE, IFRAME, JINJA, JINJA_BLOCK, JS_TEMPLATE, BASE])
 MARKDOWN = (
     f"# Heading {SCRIPT}\n\n"
     "[click](javascript:alert('xss-md-link')) [vb](vbscript:msgbox(1)) [data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)\n\n"

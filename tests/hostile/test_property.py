@@ -49,15 +49,14 @@ def compact_xss() -> dict[str, Any]:
     return doc
 
 
-SEEDS = [mlm_item("seed"), compact_xss()] + [json.loads(p.read_text()) for p in sorted(SAMPLE.parent.rglob("*.json"))
-                                           if json.loads(p.read_text()).get("type") == "Feature"][:6]
+SEEDS = [mlm_item("seed"), compact_xss(), *[json.loads(p.read_text()) for p in sorted(SAMPLE.parent.rglob("*.json")) if json.loads(p.read_text()).get("type") == "Feature"][:6]]
 HREF = "/catalog/items/item.json"
 PAGE = "models/item/index.html"
 
 leaf = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=False, allow_infinity=False),
                  st.text(max_size=20), st.sampled_from(PAYLOADS))
 values = st.recursive(leaf, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                     st.dictionaries(st.sampled_from(PAYLOADS + ["name", "value", "href"]), inner, max_size=3)),
+                                                     st.dictionaries(st.sampled_from([*PAYLOADS, "name", "value", "href"]), inner, max_size=3)),
                       max_leaves=6)
 
 

@@ -307,8 +307,7 @@ coordinate = st.floats(allow_nan=True, allow_infinity=True) | st.integers() | st
             | st.fixed_dictionaries(
                 {
                     "type": st.sampled_from(
-                        ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"]
-                        + ["GeometryCollection", "Feature", "x"]
+                        ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection", "Feature", "x"]
                     ),
                     "coordinates": children,
                     "geometries": st.lists(children, max_size=2),

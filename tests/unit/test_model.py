@@ -5,7 +5,16 @@ from typing import Any
 
 import pytest
 
-from mlm_site.model import build_card, hex_colour, human_bytes, human_count, temporal_of
+from mlm_site import usage
+from mlm_site.model import (
+    build_card,
+    flatten_hyperparameters,
+    hex_colour,
+    human_bytes,
+    human_count,
+    label_info,
+    temporal_of,
+)
 
 from ..conftest import SAMPLE
 
@@ -85,8 +94,6 @@ def test_any_type_anywhere_does_not_crash(garbage: Any) -> None:
 
 # --- how to use, shapes, hyperparameters, variables, training data ----------------------
 
-from mlm_site import usage
-from mlm_site.model import flatten_hyperparameters, label_info
 
 HEX64 = "91eef258cee3fad80bdc8e04597ee3553d5266efa4a54783107154afc9fe6a17"
 

@@ -83,7 +83,7 @@ def test_unknown_template_in_theme_is_a_clear_error(tmp_path: Path, schemas_dir:
     theme = tmp_path / "theme"
     theme.mkdir()
     (theme / "index.html").write_text('{% extends "default:nope.html" %}\n')
-    with pytest.raises(MlmSiteError, match="nope.html"):
+    with pytest.raises(MlmSiteError, match=r"nope\.html"):
         build(load_config(None, catalog=str(SAMPLE), output=tmp_path / "site", templates=theme,
                           schemas=schemas_dir, offline=True, cache_dir=offline_cache))
 

@@ -97,6 +97,16 @@ def _tree_rss(pid: int) -> int:
             continue
         ppid = int(stat[1])
         children.setdefault(ppid, []).append(int(entry))
+        # proportional set size: forked workers share the parent's pages copy-on-write,
+        # and summing their RSS would count those pages once per process
+        try:
+            with open(f"/proc/{entry}/smaps_rollup", "rb") as fh:
+                for line in fh:
+                    if line.startswith(b"Pss:"):
+                        resident = int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            pass
         rss[int(entry)] = resident
     total, stack = 0, [pid]
     while stack:

@@ -77,7 +77,7 @@ class SlowServer:
             str(lifetime),
         ]
 
-    def __enter__(self) -> SlowServer:  # noqa: PYI034
+    def __enter__(self) -> SlowServer:
         self.proc = subprocess.Popen(self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         assert self.proc.stdout is not None
         self.url = f"http://127.0.0.1:{int(self.proc.stdout.readline())}"

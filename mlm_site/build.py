@@ -7,15 +7,19 @@ only when complete.
 
 from __future__ import annotations
 
-import copy
+import os
+import pickle
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from mlm_site import __version__, stac, urls
 from mlm_site import site as seo
+from mlm_site.cache import BuildCache, code_digest, digest, findings_digest, tree_digest
+from mlm_site.cache import default_root as cache_root
 from mlm_site.config import SiteConfig
 from mlm_site.context import SiteInfo
 from mlm_site.crawl import Document, Fetcher, crawl
@@ -23,8 +27,9 @@ from mlm_site.errors import RootUnreadable
 from mlm_site.findings import Finding, Report, reaches
 from mlm_site.graph import SiteGraph, build_graph, facet_values
 from mlm_site.model import CollectionPage, Linker, ModelCard, build_card, build_collection
+from mlm_site.parallel import map_chunks
 from mlm_site.render import builtin_templates, make_environment, render_page
-from mlm_site.validate import Checker, report_for
+from mlm_site.validate import report_for
 from mlm_site.write import Staging, assign_slugs, check_output, relative
 
 Progress = Callable[[str], None]
@@ -65,10 +70,8 @@ def make_store(config: SiteConfig) -> Any:
     return SchemaStore(config.schemas, config.cache_dir, offline=config.offline, timeout=config.timeout)
 
 
-def gather(config: SiteConfig, progress: Progress | None = None) -> tuple[list[Document], dict[str, list[Finding]]]:
-    """Crawl and check every document: the documents and their findings by href."""
-    from mlm_site.validate.schema import SchemaValidator
-
+def crawl_documents(config: SiteConfig, progress: Progress | None = None) -> list[Document]:
+    """Every document reachable from the catalog (remote ones fetched concurrently)."""
     fetcher = Fetcher(timeout=config.timeout)
     try:
         documents = list(crawl(config.catalog, fetcher, confine=not config.follow_outside))
@@ -80,14 +83,89 @@ def gather(config: SiteConfig, progress: Progress | None = None) -> tuple[list[D
         raise RootUnreadable(config.catalog, reason)
     if progress:
         progress(f"crawled {len(documents)} documents")
-    store = make_store(config)
-    checker = Checker(SchemaValidator(store))
+    return documents
+
+
+# --------------------------------------------------------------------------- validation
+
+_WORKER: dict[str, Any] = {}  # per-process: the schema validator, the Jinja environment
+
+
+def _validator(config: SiteConfig) -> Any:
+    from mlm_site.validate.schema import SchemaValidator
+
+    key = (os.getpid(), config.schemas, config.cache_dir, config.offline, config.timeout)
+    if _WORKER.get("validator_key") != key:
+        _WORKER["validator"] = SchemaValidator(make_store(config))
+        _WORKER["validator_key"] = key
+    return _WORKER["validator"]
+
+
+def _close_validator() -> None:
+    validator = _WORKER.pop("validator", None)
+    _WORKER.pop("validator_key", None)
+    if validator is not None:
+        validator.store.close()
+
+
+def _check_chunk(state: tuple[SiteConfig, list[Document]], start: int, stop: int) -> list[tuple[list[Finding], list[Finding]]]:
+    """Schema findings and document-scope rule findings of ``docs[start:stop]``."""
+    from mlm_site.validate.rules import run_rules
+
+    config, docs = state
+    validator = _validator(config)
+    out: list[tuple[list[Finding], list[Finding]]] = []
+    for d in docs[start:stop]:
+        if d.raw is None or d.kind is None:
+            out.append(([], []))
+            continue
+        out.append((list(validator.validate(d.raw, d.href)), run_rules(d.raw, d.href, None)))
+    return out
+
+
+def check_documents(
+    config: SiteConfig, documents: list[Document], cache: BuildCache | None = None, progress: Progress | None = None,
+) -> dict[str, list[Finding]]:
+    """Findings of every document by href: read problems, JSON Schema, best-practice rules.
+
+    Schema and document-scope rules run in worker processes (or come from the
+    build cache for documents whose bytes did not change); catalog-scope rules
+    need the whole catalog and run here. The merge is the same as
+    :meth:`mlm_site.validate.Checker.check` gives.
+    """
+    from mlm_site.validate.rules import RULES, run_rules
+
     catalog = {d.href: d.raw for d in documents if d.raw is not None and d.kind is not None}
-    findings = {d.href: checker.check(d, catalog) for d in documents}
-    store.close()
+    keys = [cache.doc_key(d) if cache is not None else "" for d in documents]
+    todo = [i for i, d in enumerate(documents) if cache is None or cache.old_checks(keys[i]) is None]
+    try:
+        fresh = map_chunks(_check_chunk, len(todo), (config, [documents[i] for i in todo]), config.effective_jobs)
+    finally:
+        _close_validator()
+    done = dict(zip(todo, fresh))
+    catalog_rules = [r.id for r in RULES.values() if r.scope == "catalog"]
+    findings: dict[str, list[Finding]] = {}
+    for i, d in enumerate(documents):
+        if i in done:
+            schema, doc_rules = done[i]
+        else:
+            schema, doc_rules = cache.old_checks(keys[i])  # type: ignore[union-attr]
+        if cache is not None:
+            cache.keep_checks(keys[i], (schema, doc_rules))
+        if d.raw is None or d.kind is None:
+            findings[d.href] = list(d.findings)
+            continue
+        cat_rules = run_rules(d.raw, d.href, catalog, select=catalog_rules) if catalog_rules else []
+        findings[d.href] = [*d.findings, *schema, *sorted([*doc_rules, *cat_rules], key=Finding.sort_key)]
     if progress:
-        progress("validated")
-    return documents, findings
+        progress(f"validated ({len(todo)} checked, {len(documents) - len(todo)} unchanged)")
+    return findings
+
+
+def gather(config: SiteConfig, progress: Progress | None = None) -> tuple[list[Document], dict[str, list[Finding]]]:
+    """Crawl and check every document: the documents and their findings by href."""
+    documents = crawl_documents(config, progress)
+    return documents, check_documents(config, documents, None, progress)
 
 
 def assign_pages(documents: list[Document]) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -126,32 +204,90 @@ def assign_pages(documents: list[Document]) -> tuple[dict[str, str], dict[str, s
     return pages, jsons, coll_pages
 
 
-def model_site(documents: list[Document], findings: Mapping[str, list[Finding]]) -> SiteGraph:
-    """View-models of every page, related by the site graph, with their site paths set."""
+def _model_one(
+    d: Document, fs: list[Finding], pages: Mapping[str, str], jsons: Mapping[str, str],
+    coll_pages: Mapping[str, str], raws: Mapping[str, Any],
+) -> tuple[CollectionPage | None, ModelCard | None]:
+    """The view-models of one document: its collection page and/or its model card."""
+    assert d.raw is not None
+    fs = list(fs)
+    if d.kind in ("Catalog", "Collection"):
+        own = coll_pages[d.href]
+        page = build_collection(d.raw, d.href, fs, Linker(d.href, own, pages))
+        page.page = own
+        page.json_page = jsons[d.href]
+        if stac.is_mlm(d.raw):
+            page.card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
+            page.card.page = pages[d.href]
+            page.card.json_page = jsons[d.href]
+        return page, page.card
+    card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
+    card.page = pages[d.href]
+    card.json_page = jsons[d.href]
+    return None, card
+
+
+def _model_chunk(state: tuple[Any, ...], start: int, stop: int) -> list[bytes]:
+    docs, findings, pages, jsons, coll_pages, raws = state
+    return [
+        pickle.dumps(_model_one(d, findings.get(d.href, []), pages, jsons, coll_pages, raws), pickle.HIGHEST_PROTOCOL)
+        for d in docs[start:stop]
+    ]
+
+
+def _modelled(d: Document) -> bool:
+    return d.raw is not None and d.kind is not None and (d.kind in ("Catalog", "Collection") or stac.is_mlm(d.raw))
+
+
+def _link_targets(d: Document) -> list[str]:
+    out = []
+    for _, link in stac.links(d.raw or {}):
+        try:
+            out.append(urls.resolve(d.href, link["href"]))
+        except (ValueError, TypeError):
+            continue
+    return out
+
+
+def model_site(
+    documents: list[Document], findings: Mapping[str, list[Finding]], cache: BuildCache | None = None,
+    jobs: int = 1, keys: dict[str, str] | None = None,
+) -> SiteGraph:
+    """View-models of every page, related by the site graph, with their site paths set.
+
+    Cards are built in worker processes (or taken from the build cache when
+    nothing they read changed); ``keys`` receives the key of each view-model.
+    """
     pages, jsons, coll_pages = assign_pages(documents)
     raws = {d.href: d.raw for d in documents if d.raw is not None}
+    modelled = [d for d in documents if _modelled(d)]
+    blobs: list[bytes | None] = [None] * len(modelled)
+    mkeys: list[str] = [""] * len(modelled)
+    if cache is not None:
+        by_href = {d.href: d.digest for d in documents}
+        site_paths = digest(sorted(pages.items()), sorted(jsons.items()), sorted(coll_pages.items()))
+        for i, d in enumerate(modelled):
+            targets = sorted({(t, by_href.get(t)) for t in _link_targets(d)})
+            mkeys[i] = digest("model", cache.doc_key(d), findings_digest(findings.get(d.href, [])), site_paths, targets)
+            blobs[i] = cache.old_model(mkeys[i])
+    todo = [i for i, b in enumerate(blobs) if b is None]
+    fresh = map_chunks(_model_chunk, len(todo), ([modelled[i] for i in todo], findings, pages, jsons, coll_pages, raws),
+                       jobs)
+    for i, fresh_blob in zip(todo, fresh):
+        blobs[i] = fresh_blob
     cards: list[ModelCard] = []
     collections: list[CollectionPage] = []
-    for d in documents:
-        if d.raw is None or d.kind is None:
-            continue
-        fs = list(findings.get(d.href, []))
-        is_mlm = stac.is_mlm(d.raw)
-        if d.kind in ("Catalog", "Collection"):
-            own = coll_pages[d.href]
-            page = build_collection(d.raw, d.href, fs, Linker(d.href, own, pages))
-            page.page = own
-            page.json_page = jsons[d.href]
+    for i, d in enumerate(modelled):
+        blob = blobs[i]
+        assert blob is not None
+        if cache is not None:
+            cache.keep_model(mkeys[i], blob)
+        if keys is not None:
+            keys[d.href] = mkeys[i]
+        page, card = pickle.loads(blob)
+        if page is not None:
             collections.append(page)
-            if is_mlm:
-                page.card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
-                page.card.page = pages[d.href]
-                page.card.json_page = jsons[d.href]
-                cards.append(page.card)
-        elif is_mlm:
-            card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
-            card.page = pages[d.href]
-            card.json_page = jsons[d.href]
+        if card is not None:
             cards.append(card)
     parents = {d.href: d.parent for d in documents}
     return build_graph(cards, collections, raws, parents)
@@ -160,7 +296,7 @@ def model_site(documents: list[Document], findings: Mapping[str, list[Finding]])
 def _published_json(raw: Mapping[str, Any], own_path: str, targets: Mapping[str, str], href: str, site_root: str = "catalog.json") -> dict[str, Any]:
     """The document as published with the site: links to documents of the site point to their
     published JSON (relative), other relative links become absolute."""
-    doc = copy.deepcopy(dict(raw))
+    doc = dict(raw)  # shallow: only links and asset hrefs change, and those are copied below
     new_links = []
     for link in doc.get("links", []) if isinstance(doc.get("links"), list) else []:
         if not isinstance(link, dict) or not isinstance(link.get("href"), str):
@@ -189,25 +325,55 @@ def _published_json(raw: Mapping[str, Any], own_path: str, targets: Mapping[str,
     doc["links"] = new_links
     assets = doc.get("assets")
     if isinstance(assets, dict):
-        for asset in assets.values():
+        copied = dict(assets)
+        for key, asset in assets.items():
             if isinstance(asset, dict) and isinstance(asset.get("href"), str):
                 try:
                     target = urls.resolve(href, asset["href"])
                 except ValueError:
                     continue
-                if urls.is_remote(target):
-                    asset["href"] = target
+                if urls.is_remote(target) and target != asset["href"]:
+                    copied[key] = {**asset, "href": target}
+        doc["assets"] = copied
     return doc
 
 
+def _inputs_digest(config: SiteConfig) -> str:
+    """What every cached result depends on besides the documents: the code and the options."""
+    return digest(code_digest(), str(config.schemas), config.offline, config.follow_outside)
+
+
+def _site_digest(config: SiteConfig, inputs: str) -> str:
+    """What every page depends on besides the view-models: templates, static files and options."""
+    templates = tree_digest([builtin_templates(), config.templates])
+    return digest(inputs, templates, config.base_url, config.title, config.tiles, config.tiles_attribution,
+                  seo.pagefind_available())
+
+
 def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
-    """Build the site described by ``config``; the old site stays until the new one is complete."""
+    """Build the site described by ``config``; the old site stays until the new one is complete.
+
+    Unless ``config.clean``, the build cache of the output folder decides what
+    is recomputed: documents whose bytes (and whatever else they read) did not
+    change keep their findings, view-models and files.
+    """
     started = time.monotonic()
     out = check_output(config.output, config.catalog, force=config.force,
                        keep=(config.templates, config.schemas, config.cache_dir))
     env = make_environment(config.templates)
-    documents, findings = gather(config, progress)
-    graph = model_site(documents, findings)
+    inputs = _inputs_digest(config)
+    cache = BuildCache(out, cache_root(config.cache_dir), inputs, clean=config.clean)
+    documents = crawl_documents(config, progress)
+    site_key = _site_digest(config, inputs)
+    whole = digest("site", site_key, [(d.href, d.digest, d.kind, d.parent) for d in documents])
+    findings = check_documents(config, documents, cache, progress)
+    previous = cache.old_files("*", whole)
+    if previous is not None:
+        return _unchanged(config, out, cache, whole, previous, documents, findings, started, progress)
+    keys: dict[str, str] = {}
+    graph = model_site(documents, findings, cache, config.effective_jobs, keys)
+    if progress:
+        progress(f"modelled {len(graph.cards)} cards")
 
     pages: dict[str, str] = {c.href: c.page for c in graph.cards}
     for p in graph.collections:
@@ -216,11 +382,16 @@ def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
 
     staging = Staging(out)
     try:
-        count = write_site(staging, env, graph, documents, report, config, progress)
+        count = write_site(staging, env, graph, documents, report, config, progress,
+                           cache=cache, keys=keys, site_key=site_key)
+        cache.keep_files("*", whole, sorted(staging.files))
+        cache.new["counts"] = (len(graph.cards), count)
         staging.commit()
     except BaseException:
+        seo.stop_searches()
         staging.abort()
         raise
+    cache.save()
     seconds = time.monotonic() - started
     return BuildResult(
         output=out,
@@ -233,10 +404,129 @@ def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     )
 
 
+def _unchanged(
+    config: SiteConfig, out: Path, cache: BuildCache, whole: str, previous: list[str], documents: list[Document],
+    findings: dict[str, list[Finding]], started: float, progress: Progress | None,
+) -> BuildResult:
+    """Nothing the site reads changed: the new site is the previous one, file for file."""
+    if progress:
+        progress("nothing changed: taking the previous site over")
+    pages, _, _ = assign_pages(documents)
+    report = report_for(documents, findings, pages)
+    cards, count = cache.old.get("counts", (0, 0))
+    staging = Staging(out)
+    try:
+        for rel in previous:
+            staging.reuse(out, rel)
+        staging.commit()
+    except BaseException:
+        staging.abort()
+        raise
+    cache.carry_over()
+    cache.keep_files("*", whole, previous)
+    cache.new["counts"] = (cards, count)
+    cache.save()
+    return BuildResult(
+        output=out,
+        report=report,
+        documents=len(documents),
+        cards=cards,
+        pages=count,
+        seconds=time.monotonic() - started,
+        failed=reaches(report.all_findings(), config.fail_on),
+    )
+
+
 def _site_title(graph: SiteGraph, config: SiteConfig) -> str:
     if graph.root is not None and graph.root.title:
         return graph.root.title
     return config.title
+
+
+@dataclass
+class CardWriter:
+    """Renders and writes the files of model cards (in this process or in a forked worker)."""
+
+    staging: Staging
+    env: Any
+    site: SiteInfo
+    graph: SiteGraph
+    targets: Mapping[str, str]
+    raws: Mapping[str, Any]
+    config: SiteConfig
+
+    def page(self, path: str, template: str, **ctx: Any) -> None:
+        ctx.setdefault("scripts", [])
+        ctx.setdefault("styles", [])
+        ctx.setdefault("breadcrumbs", [])
+        ctx.setdefault("url_base", None)
+        ctx.setdefault("meta", seo.page_meta(path, ctx, self.site.base_url))
+        html = render_page(self.env, template, {"site": self.site, "page_path": path, **ctx})
+        self.staging.write_text(path, html)
+
+    def map_for(self, owner_path: str, geometry: Any, bbox: Any, key: str) -> tuple[Any, list[str]]:
+        from mlm_site.maps import extent_map
+
+        m = extent_map(geometry, bbox, map_id=f"map-{key}", tiles=self.config.tiles,
+                       attribution=self.config.tiles_attribution)
+        if m is None:
+            return None, []
+        script_path = posixpath_join(owner_path, "map.js")
+        self.staging.write_text(script_path, m.script)
+        return m, ["static/leaflet/leaflet.js", script_path]
+
+    def card(self, card: ModelCard) -> list[str]:
+        """Write the card's page, map, published JSON and citation files; their paths."""
+        from mlm_site.citation import bibtex, cff, ris
+
+        written: list[str] = []
+        original = self.staging.files
+        self.staging.files = set()
+        try:
+            m, scripts = self.map_for(card.page, card.geometry, card.bbox, "card")
+            published = _published_json(self.raws[card.href], card.json_page, self.targets, card.href)
+            self.page(
+                card.page,
+                "card.html",
+                card=card,
+                versions=self.graph.version(card),
+                breadcrumbs=self.graph.breadcrumbs(card.collection),
+                map=m,
+                scripts=scripts,
+                styles=["static/leaflet/leaflet.css"] if m else [],
+                bibtex=bibtex(card.citation) if card.citation else None,
+                cff=cff(card.citation) if card.citation else None,
+                ris=ris(card.citation) if card.citation else None,
+                source=published,
+                title=card.title,
+                description=card.summary,
+            )
+            self.staging.write_json(card.json_page, published)
+            if card.citation is not None:
+                folder = card.page.rsplit("/", 1)[0]
+                self.staging.write_text(f"{folder}/citation.bib", bibtex(card.citation))
+                self.staging.write_text(f"{folder}/CITATION.cff", cff(card.citation))
+                self.staging.write_text(f"{folder}/citation.ris", ris(card.citation))
+            written = sorted(self.staging.files)
+        finally:
+            original |= self.staging.files
+            self.staging.files = original
+        return written
+
+
+def _card_chunk(state: tuple[CardWriter, list[ModelCard]], start: int, stop: int) -> list[list[str]]:
+    writer, cards = state
+    return [writer.card(c) for c in cards[start:stop]]
+
+
+def _card_key(card: ModelCard, graph: SiteGraph, keys: Mapping[str, str], site_key: str) -> str:
+    """Everything a card's files read: its view-model, its version chain, its collection trail, the site."""
+    versions = graph.version(card)
+    chain = [(v.href, keys.get(v.href)) for v in versions.chain]
+    trail = [(p.href, keys.get(p.href)) for p in graph.breadcrumbs(card.collection)]
+    root = (graph.root.href, keys.get(graph.root.href)) if graph.root is not None else None
+    return digest("card", site_key, card.href, keys.get(card.href), card.page, card.json_page, chain,
+                  [repr(m) for m in versions.missing], trail, root)
 
 
 def write_site(
@@ -247,9 +537,12 @@ def write_site(
     report: Report,
     config: SiteConfig,
     progress: Progress | None = None,
+    *,
+    cache: BuildCache | None = None,
+    keys: Mapping[str, str] | None = None,
+    site_key: str = "",
 ) -> int:
-    from mlm_site.citation import bibtex, cff, ris
-    from mlm_site.maps import extent_map, leaflet_assets
+    from mlm_site.maps import leaflet_assets
 
     base_url = (config.base_url.rstrip("/") + "/") if config.base_url else None
     site = SiteInfo(
@@ -263,26 +556,18 @@ def write_site(
     count = 0
     html_pages: list[str] = []
 
+    targets: dict[str, str] = {c.href: c.json_page for c in graph.cards}
+    for p in graph.collections:
+        targets.setdefault(p.href, p.json_page)
+    raws = {d.href: d.raw for d in documents if d.raw is not None}
+    writer = CardWriter(staging, env, site, graph, targets, raws, config)
+
     def emit(path: str, template: str, **ctx: Any) -> None:
         nonlocal count
-        ctx.setdefault("scripts", [])
-        ctx.setdefault("styles", [])
-        ctx.setdefault("breadcrumbs", [])
-        ctx.setdefault("url_base", None)
-        ctx.setdefault("meta", seo.page_meta(path, ctx, base_url))
-        html = render_page(env, template, {"site": site, "page_path": path, **ctx})
-        staging.write_text(path, html)
+        writer.page(path, template, **ctx)
         if template != "404.html":
             html_pages.append(path)
         count += 1
-
-    def map_for(owner_path: str, geometry: Any, bbox: Any, key: str) -> tuple[Any, list[str]]:
-        m = extent_map(geometry, bbox, map_id=f"map-{key}", tiles=config.tiles, attribution=config.tiles_attribution)
-        if m is None:
-            return None, []
-        script_path = posixpath_join(owner_path, "map.js")
-        staging.write_text(script_path, m.script)
-        return m, ["static/leaflet/leaflet.js", script_path]
 
     # static assets
     static = builtin_templates() / "static"
@@ -297,40 +582,46 @@ def write_site(
     for source, rel in leaflet_assets():
         staging.copy(source, "static/" + rel)
 
-    targets: dict[str, str] = {c.href: c.json_page for c in graph.cards}
-    for p in graph.collections:
-        targets.setdefault(p.href, p.json_page)
-    raws = {d.href: d.raw for d in documents if d.raw is not None}
-
+    # model cards: unchanged ones are taken over from the previous build, the others rendered in workers
+    card_keys = {c.href: _card_key(c, graph, keys, site_key) for c in graph.cards} if cache is not None and keys is not None else {}
+    render: list[ModelCard] = []
     for card in graph.cards:
-        m, scripts = map_for(card.page, card.geometry, card.bbox, "card")
-        published = _published_json(raws[card.href], card.json_page, targets, card.href)
-        emit(
-            card.page,
-            "card.html",
-            card=card,
-            versions=graph.version(card),
-            breadcrumbs=graph.breadcrumbs(card.collection),
-            map=m,
-            scripts=scripts,
-            styles=["static/leaflet/leaflet.css"] if m else [],
-            bibtex=bibtex(card.citation) if card.citation else None,
-            cff=cff(card.citation) if card.citation else None,
-            ris=ris(card.citation) if card.citation else None,
-            source=published,
-            title=card.title,
-            description=card.summary,
-        )
-        staging.write_json(card.json_page, published)
-        if card.citation is not None:
-            folder = card.page.rsplit("/", 1)[0]
-            staging.write_text(f"{folder}/citation.bib", bibtex(card.citation))
-            staging.write_text(f"{folder}/CITATION.cff", cff(card.citation))
-            staging.write_text(f"{folder}/citation.ris", ris(card.citation))
+        files = cache.old_files(card.href, card_keys[card.href]) if cache is not None and card_keys else None
+        if files is None:
+            render.append(card)
+            continue
+        for rel in files:
+            staging.reuse(cache.out, rel)  # type: ignore[union-attr]
+        if cache is not None:
+            cache.keep_files(card.href, card_keys[card.href], files)
+    if progress:
+        progress(f"rendering {len(render)} cards ({len(graph.cards) - len(render)} unchanged)")
+    written = map_chunks(_card_chunk, len(render), (writer, render), config.effective_jobs)
+    for card, files in zip(render, written):
+        staging.files.update(files)
+        if cache is not None and card_keys:
+            cache.keep_files(card.href, card_keys[card.href], files)
+    for card in graph.cards:
+        html_pages.append(card.page)
+        count += 1
+
+    # the search index reads only the card pages: start it now, alongside the site-wide pages
+    search = None
+    search_key = digest("search", site_key, sorted(card_keys.items())) if card_keys else ""
+    if site.search:
+        old = cache.old_files("search", search_key) if cache is not None and card_keys else None
+        if old is not None:
+            for rel in old:
+                staging.reuse(cache.out, rel)  # type: ignore[union-attr]
+            if cache is not None:
+                cache.keep_files("search", search_key, old)
+        else:
+            search = seo.Pagefind(staging.path)
+
     for p in graph.collections:
         if p is graph.root:
             continue
-        m, scripts = map_for(p.page, None, p.bbox, "collection") if p.bbox else (None, [])
+        m, scripts = writer.map_for(p.page, None, p.bbox, "collection") if p.bbox else (None, [])
         emit(
             p.page,
             "collection.html",
@@ -399,10 +690,18 @@ def write_site(
     staging.write_text(".nojekyll", "")  # GitHub Pages from a branch: publish files as they are
     if base_url:
         staging.write_text("sitemap.xml", seo.sitemap(html_pages, base_url))
-    if site.search:
-        problem = seo.run_pagefind(staging.path)
-        if problem and progress:
-            progress(f"search index not built: {problem}")
+    if search is not None:
+        if progress:
+            progress("waiting for the search index")
+        problem = search.wait()
+        if problem:
+            if progress:
+                progress(f"search index not built: {problem}")
+        else:
+            files = search.files()
+            staging.files.update(files)
+            if cache is not None and card_keys:
+                cache.keep_files("search", search_key, files)
     return count
 
 
@@ -432,4 +731,4 @@ def validate_paths(paths: list[str], config: SiteConfig) -> Report:
     return report_for(all_docs, all_findings, {})
 
 
-__all__ = ["build", "BuildResult", "gather", "model_site", "validate_paths"]
+__all__ = ["BuildResult", "build", "gather", "model_site", "validate_paths"]

@@ -55,20 +55,31 @@ def main() -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=None, help="Worker processes (0: number of CPUs).")
 @click.option("--tiles", default=None, help="Map tile URL template; '' for maps without tiles.")
 @click.option("--force", is_flag=True, default=None, help="Replace a non-empty output folder mlm-site did not create.")
+@click.option("--clean", is_flag=True, default=None, help="Ignore the build cache: recompute and re-render everything.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line and errors.")
 @_common
 def build(catalog: str, output: Path | None, base_url: str | None, templates: Path | None, jobs: int | None,
-          tiles: str | None, force: bool | None, quiet: bool, schemas: Path | None, offline: bool | None,
-          fail_on: str | None, follow_outside: bool | None, config_file: Path | None) -> None:
+          tiles: str | None, force: bool | None, clean: bool | None, quiet: bool, schemas: Path | None,
+          offline: bool | None, fail_on: str | None, follow_outside: bool | None, config_file: Path | None) -> None:
     """Build the site for CATALOG (a path or http(s) URL of a Catalog, Collection or Item)."""
     from mlm_site.build import build as run_build
 
     try:
         config = load_config(config_file, catalog=catalog, output=output, base_url=base_url, templates=templates,
-                             jobs=jobs, tiles=tiles, force=force, schemas=schemas, offline=offline, fail_on=fail_on,
+                             jobs=jobs, tiles=tiles, force=force, clean=clean, schemas=schemas, offline=offline, fail_on=fail_on,
                              follow_outside=follow_outside)
-        progress = None if quiet else (lambda msg: click.echo(f"… {msg}", err=True))
-        result = run_build(config, progress)
+        if quiet:
+            result = run_build(config, None)
+        elif sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                          console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("building", total=None)
+                result = run_build(config, lambda msg: bar.update(task, description=msg))
+        else:
+            result = run_build(config, lambda msg: click.echo(f"… {msg}", err=True))
     except MlmSiteError as exc:
         _fail(exc)
     if not quiet:

@@ -47,6 +47,7 @@ class SiteConfig:
         False, "Follow local links that lead outside the root document's folder (refused by default)."
     )
     force: bool = _opt(False, "Replace an existing non-empty output folder that mlm-site did not create.")
+    clean: bool = _opt(False, "Ignore the build cache: recompute and re-render everything.")
 
     def __post_init__(self) -> None:
         if self.fail_on not in FAIL_ON:

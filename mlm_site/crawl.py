@@ -29,6 +29,7 @@ Limits (a catalog is untrusted input):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -61,6 +62,8 @@ class Document:
     kind: str | None
     parent: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: a hash of the bytes read (None when nothing could be read): what the build cache compares
+    digest: str | None = None
 
     @property
     def id(self) -> str | None:
@@ -222,7 +225,10 @@ class Fetcher:
             return b"".join(chunks)
 
     def read_json(self, href: str) -> Any:
-        data = self.read_bytes(href)
+        return self.parse_json(self.read_bytes(href), href)
+
+    def parse_json(self, data: bytes, href: str) -> Any:
+        """Parse the bytes read from ``href`` (the server's content type names a wrong format)."""
         served = self._types.get(href, "")
         hint = f" (the server sent {served}, not JSON)" if served and "json" not in served else ""
         try:
@@ -302,26 +308,28 @@ def load_document(fetcher: Fetcher, href: str, parent: str | None, via: str | No
     """Read one document; problems become a ``read`` finding on it."""
     suffix = f" (linked from {via})" if via else ""
     try:
-        raw = fetcher.read_json(href)
+        data = fetcher.read_bytes(href)
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        raw = fetcher.parse_json(data, href)
     except ReadError as exc:
         return Document(href, None, None, parent, [_read_finding(href, f"{exc}{suffix}")])
     raw, problems = inspect_tree(raw)
     if any(msg.startswith("nested more") for _, msg in problems):
         pointer, msg = problems[-1]
-        return Document(href, None, None, parent, [Finding(href, pointer, "read", "error", f"JSON {msg}; not read{suffix}")])
+        return Document(href, None, None, parent, [Finding(href, pointer, "read", "error", f"JSON {msg}; not read{suffix}")], digest)
     extra = [Finding(href, pointer, "read", "warning", msg) for pointer, msg in problems]
     if not isinstance(raw, dict):
         what = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(raw), "null")
-        return Document(href, None, None, parent, [_read_finding(href, f"JSON is {what}, not an object{suffix}")])
+        return Document(href, None, None, parent, [_read_finding(href, f"JSON is {what}, not an object{suffix}")], digest)
     kind = stac.kind(raw)
     if kind is None:
         t = raw.get("type")
         detail = f"type {t!r}" if "type" in raw else "no 'type' and no 'stac_version'"
         return Document(
             href, raw, None, parent,
-            [_read_finding(href, f"not a STAC Catalog, Collection or Item ({detail}){suffix}"), *extra],
+            [_read_finding(href, f"not a STAC Catalog, Collection or Item ({detail}){suffix}"), *extra], digest,
         )
-    return Document(href, raw, kind, parent, extra)
+    return Document(href, raw, kind, parent, extra, digest)
 
 
 def _scheme(href: str) -> str | None:
@@ -345,7 +353,7 @@ def crawl(
     root: str,
     fetcher: Fetcher | None = None,
     *,
-    workers: int = 8,
+    workers: int = 16,
     max_documents: int = 1_000_000,
     max_depth: int = MAX_DEPTH,
     confine: bool = True,

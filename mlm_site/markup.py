@@ -8,7 +8,8 @@ limited to http, https, mailto and relative references.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import markdown as _markdown
 import nh3

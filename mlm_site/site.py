@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
@@ -358,6 +358,82 @@ def pagefind_available() -> bool:
     return importlib.util.find_spec("pagefind") is not None
 
 
+#: the pages Pagefind reads: only model cards carry ``data-pagefind-body``
+PAGEFIND_GLOB = "models/*/index.html"
+
+
+class Pagefind:
+    """Pagefind indexing ``folder`` in a child process, started now; :meth:`wait` for it.
+
+    Only the card pages are read (the other pages have no ``data-pagefind-body``
+    and would be skipped anyway, after being parsed), so the index can be built
+    while the site-wide pages are still being written.
+    """
+
+    #: Indexers started and not yet waited for (stopped by :func:`stop_searches` when a build fails).
+    running: ClassVar[set[Pagefind]] = set()
+
+    def __init__(self, folder: Path, timeout: float = 600) -> None:
+        self.folder = folder
+        self.timeout = timeout
+        self.proc: subprocess.Popen[str] | None = None
+        self.problem: str | None = None
+        Pagefind.running.add(self)
+        if not pagefind_available():
+            self.problem = "the pagefind package is not installed (pip install 'pagefind[bin]')"
+            return
+        cmd = [sys.executable, "-m", "pagefind", "--site", str(folder), "--glob", PAGEFIND_GLOB,
+               "--keep-index-url", "--silent"]
+        try:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        except OSError as exc:
+            self.problem = f"pagefind failed: {exc}"
+
+    def stop(self) -> None:
+        """Kill the indexer (when the build failed) and release its pipes."""
+        Pagefind.running.discard(self)
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+    def wait(self) -> str | None:
+        """None on success, else why the index could not be built."""
+        Pagefind.running.discard(self)
+        if self.proc is None:
+            return self.problem
+        try:
+            stdout, stderr = self.proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired as exc:
+            self.proc.kill()
+            self.proc.communicate()
+            return f"pagefind failed: {exc}"
+        if self.proc.returncode != 0:
+            return f"pagefind failed: {(stderr or stdout).strip()[-500:]}"
+        _tidy_pagefind(self.folder)
+        return None
+
+    def files(self) -> list[str]:
+        """Site paths of the files of the index."""
+        root = self.folder / "pagefind"
+        return sorted(p.relative_to(self.folder).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def stop_searches() -> None:
+    """Stop every indexer still running (a build failed before waiting for it)."""
+    for indexer in list(Pagefind.running):
+        indexer.stop()
+
+
+def _tidy_pagefind(folder: Path) -> None:
+    for name in UNUSED_PAGEFIND:
+        target = folder / "pagefind" / name
+        if target.is_file():
+            target.unlink()
+    playground = folder / "pagefind" / "playground"
+    if playground.is_dir():
+        shutil.rmtree(playground)
+
+
 def run_pagefind(folder: Path, timeout: float = 300) -> str | None:
     """Index the pages of ``folder`` with Pagefind (into ``folder/pagefind``).
 
@@ -387,6 +463,7 @@ __all__ = [
     "CompareRow",
     "CompareValue",
     "PageMeta",
+    "Pagefind",
     "RuleInfo",
     "atom_feed",
     "card_jsonld",

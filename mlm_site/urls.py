@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
@@ -61,6 +62,7 @@ def display(href: str, root: str | None = None) -> str:
 
 
 SAFE_SCHEMES = ("http", "https", "mailto")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def safe_url(url: object) -> str | None:
@@ -72,7 +74,7 @@ def safe_url(url: object) -> str | None:
     if not isinstance(url, str):
         return None
     candidate = url.strip()
-    if not candidate or any(ord(c) < 32 or ord(c) == 127 for c in candidate):
+    if not candidate or _CONTROL.search(candidate):
         return None
     if len(candidate) > 8192:
         return None

@@ -77,10 +77,26 @@ def assign_slugs(entries: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` for site-root-relative paths, without asking for the working folder."""
+    p, s = posixpath.normpath(path), posixpath.normpath(start)
+    if not path or p.startswith(("/", "..")) or s.startswith(("/", "..")):
+        return posixpath.relpath(path, start)  # outside the site: the general (slower) rules
+    p_parts = [x for x in p.split("/") if x and x != "."]
+    s_parts = [x for x in s.split("/") if x and x != "."]
+    i = 0
+    for a, b in zip(p_parts, s_parts):
+        if a != b:
+            break
+        i += 1
+    rel = [".."] * (len(s_parts) - i) + p_parts[i:]
+    return "/".join(rel) if rel else "."
+
+
 def relative(from_page: str, to_path: str) -> str:
     """Relative URL from the page at ``from_page`` to ``to_path`` (both site-root relative)."""
     base = posixpath.dirname(from_page) or "."
-    rel = posixpath.relpath(to_path, base)
+    rel = _relpath(to_path, base)
     if to_path.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return rel
@@ -187,6 +203,7 @@ class Staging:
         self.path = out.parent / f".{out.name}{STAGING}{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.path.mkdir()
         self.files: set[str] = set()
+        self._folders: set[Path] = {self.path}
 
     def _target(self, rel: str) -> Path:
         if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in rel.split("/")):
@@ -196,10 +213,32 @@ class Staging:
     def write_text(self, rel: str, text: str) -> None:
         self.write_bytes(rel, text.encode("utf-8"))
 
+    def _parent(self, target: Path) -> None:
+        folder = target.parent
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+
     def write_bytes(self, rel: str, data: bytes) -> None:
         target = self._target(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._parent(target)
+        if rel in self.files:  # never write through a hard link taken over from the previous site
+            target.unlink(missing_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(data)
+        self.files.add(rel)
+
+    def reuse(self, previous: Path, rel: str) -> None:
+        """Take the file ``rel`` over from the previous site ``previous``: a hard link, else a copy."""
+        target = self._target(rel)
+        source = previous / rel
+        self._parent(target)
+        if rel in self.files:
+            target.unlink(missing_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
         self.files.add(rel)
 
     def write_json(self, rel: str, data: object) -> None:

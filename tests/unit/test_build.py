@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -105,16 +106,51 @@ def test_failed_build_keeps_the_previous_site(tmp_path: Path, schemas_dir: Path,
 
     monkeypatch.setattr(b, "write_site", explode)
     with pytest.raises(RuntimeError):
-        build(config)
+        build(replace(config, clean=True))  # not the build cache's shortcut: write the site again
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
-def test_deterministic_output(tmp_path: Path, schemas_dir: Path, offline_cache: Path) -> None:
+def _tree(out: Path) -> dict[Path, bytes]:
+    return {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_deterministic_output_whatever_the_jobs(tmp_path: Path, schemas_dir: Path, offline_cache: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from mlm_site import parallel
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 1)  # the sample is small: use the worker pool anyway
     outputs = []
     for n in (1, 2):
         out = tmp_path / f"site{n}"
-        build(load_config(None, catalog=str(SAMPLE), output=out, schemas=schemas_dir, offline=True, cache_dir=offline_cache))
-        outputs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+        build(load_config(None, catalog=str(SAMPLE), output=out, schemas=schemas_dir, offline=True,
+                          cache_dir=offline_cache, jobs=n))
+        outputs.append(_tree(out))
     assert outputs[0] == outputs[1]
+
+
+def test_incremental_rebuild_equals_a_clean_build(tmp_path: Path, schemas_dir: Path, offline_cache: Path) -> None:
+    import shutil
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(Path(SAMPLE).parent, catalog)
+    root = catalog / Path(SAMPLE).name
+    out, clean = tmp_path / "site", tmp_path / "clean"
+
+    def config(output: Path, **kw: object) -> object:
+        return load_config(None, catalog=str(root), output=output, schemas=schemas_dir, offline=True,
+                           cache_dir=tmp_path / "cache", jobs=1, **kw)
+
+    first = build(config(out))
+    before = _tree(out)
+    unchanged = build(config(out))  # nothing changed: the same site, the same summary
+    assert unchanged.summary_line().rsplit(";", 1)[0] == first.summary_line().rsplit(";", 1)[0]
+    assert _tree(out) == before
+    item = next(p for p in sorted(catalog.rglob("*.json")) if '"Feature"' in p.read_text(encoding="utf-8"))
+    data = json.loads(item.read_text(encoding="utf-8"))
+    data["properties"]["description"] = "Edited: " + str(data["properties"].get("description", ""))
+    item.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    build(config(out))
+    build(config(clean, clean=True))
+    assert _tree(out) == _tree(clean)

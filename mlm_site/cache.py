@@ -1,0 +1,171 @@
+"""The build cache: what the previous build of an output folder computed, and from what.
+
+A build keys each unit of work by a hash of everything it reads:
+
+- the checks of a document (JSON Schema and document-scope rules) by its href
+  and the bytes read (plus the code and the schema options);
+- its view-model (card or collection page) by those, its findings, the site's
+  page paths and the bytes of the documents it links to;
+- the files of its card page by the site key (code, templates, options, page
+  paths, root catalog), its view-model key and those of its version chain and
+  its collection trail;
+- the search index by the keys of every card page.
+
+Units whose key is unchanged are taken over from the previous build: checks and
+view-models from the cache file, files hard-linked from the current output
+folder into the staging folder. Keys are cautious: a change anywhere a unit
+reads gives a new key, so a rebuild is byte-identical to a clean build.
+
+The cache file sits in the user cache folder (``builds/<hash of the output
+path>.pickle``), never in the published site. It is trusted only while the
+output folder is the one that build wrote (the inode and time of its marker
+file match); ``--clean`` ignores it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import mlm_site
+from mlm_site.findings import Finding
+
+FORMAT = 1
+FILE_NAME = "builds"
+
+
+def digest(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(repr(part).encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def tree_digest(folders: Iterable[Path | None]) -> str:
+    """A hash of every file (path and bytes) under the given folders."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        if folder is None or not folder.is_dir():
+            h.update(b"-")
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape"))
+                h.update(b"\x00")
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_CODE: list[str] = []
+
+
+def code_digest() -> str:
+    """A hash of mlm-site itself (its modules), so an upgrade or a local edit invalidates the cache."""
+    if not _CODE:
+        _CODE.append(digest(mlm_site.__version__, tree_digest([Path(mlm_site.__file__).resolve().parent])))
+    return _CODE[0]
+
+
+def findings_digest(findings: Iterable[Finding]) -> str:
+    return digest([(f.href, f.pointer, f.rule, f.severity, f.message, f.schema) for f in findings])
+
+
+def default_root(cache_dir: Path | None) -> Path:
+    import platformdirs
+
+    if cache_dir is not None:
+        return Path(cache_dir) / FILE_NAME
+    return Path(platformdirs.user_cache_dir("mlm-site")) / FILE_NAME
+
+
+def _marker_stamp(out: Path) -> tuple[int, int] | None:
+    from mlm_site.write import MARKER
+
+    try:
+        st = os.stat(out / MARKER)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+class BuildCache:
+    """Keys and results of the previous build of one output folder, and those of this one."""
+
+    def __init__(self, out: Path, root: Path, inputs: str, *, clean: bool = False) -> None:
+        self.out = out
+        self.path = root / (hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:24] + ".pickle")
+        self.inputs = inputs
+        self.old: dict[str, Any] = {}
+        if not clean:
+            self.old = self._load()
+        self.new: dict[str, Any] = {"format": FORMAT, "inputs": inputs, "checks": {}, "models": {}, "pages": {}}
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            with open(self.path, "rb") as fh:
+                data = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("inputs") != self.inputs:
+            return {}
+        stamp = _marker_stamp(self.out)
+        if stamp is None or data.get("stamp") != stamp:
+            return {}
+        return data
+
+    @property
+    def warm(self) -> bool:
+        return bool(self.old)
+
+    # -- checks
+    def doc_key(self, doc: Any) -> str:
+        return digest("doc", self.inputs, doc.href, doc.digest, doc.kind)
+
+    def old_checks(self, key: str) -> Any:
+        return self.old.get("checks", {}).get(key)
+
+    def keep_checks(self, key: str, value: Any) -> None:
+        self.new["checks"][key] = value
+
+    # -- view-models (pickled)
+    def old_model(self, key: str) -> bytes | None:
+        blob = self.old.get("models", {}).get(key)
+        return blob if isinstance(blob, bytes) else None
+
+    def keep_model(self, key: str, blob: bytes) -> None:
+        self.new["models"][key] = blob
+
+    # -- files of pages
+    def old_files(self, unit: str, key: str) -> list[str] | None:
+        entry = self.old.get("pages", {}).get(unit)
+        if not entry or entry[0] != key:
+            return None
+        files: list[str] = entry[1]
+        if all((self.out / f).is_file() for f in files):
+            return files
+        return None
+
+    def keep_files(self, unit: str, key: str, files: list[str]) -> None:
+        self.new["pages"][unit] = (key, list(files))
+
+    def carry_over(self) -> None:
+        """Keep the previous build's results (this build reused all of them)."""
+        for part in ("models", "pages"):
+            self.new[part] = {**self.old.get(part, {}), **self.new[part]}
+
+    def save(self) -> None:
+        """Write this build's cache (after the swap: it describes the new output folder)."""
+        self.new["stamp"] = _marker_stamp(self.out)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as fh:
+                pickle.dump(self.new, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower

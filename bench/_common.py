@@ -22,7 +22,7 @@ DEFAULT_WORKDIR = Path(os.environ.get("MLM_SITE_BENCH_DIR", "/tmp/mlm-site-bench
 DEFAULT_SCHEMAS = os.environ.get("MLM_SITE_SCHEMAS") or str(ROOT.parent / "shared" / "schemas")
 
 sys.path.insert(0, str(BENCH))
-from generate import generate
+from generate import generate  # noqa: E402  (bench/ is not a package)
 
 
 def _generator_digest() -> str:

@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from mlm_site import multihash
+
 # --- snippets ----------------------------------------------------------------------
 
 
@@ -157,44 +159,34 @@ class Checksum:
     valid: bool
 
 
-#: multihash code -> (name, digest bytes, shell command template: {hex}, {file})
-_HASHES: dict[int, tuple[str, int, str]] = {
-    0x11: ("SHA-1", 20, 'echo "{hex}  {file}" | sha1sum --check'),
-    0x12: ("SHA2-256", 32, 'echo "{hex}  {file}" | sha256sum --check'),
-    0x13: ("SHA2-512", 64, 'echo "{hex}  {file}" | sha512sum --check'),
-    0x20: ("SHA2-384", 48, 'echo "{hex}  {file}" | sha384sum --check'),
-    0x1013: ("SHA2-224", 28, 'echo "{hex}  {file}" | sha224sum --check'),
-    0x14: ("SHA3-512", 64, "openssl dgst -sha3-512 {file}  # expect {hex}"),
-    0x15: ("SHA3-384", 48, "openssl dgst -sha3-384 {file}  # expect {hex}"),
-    0x16: ("SHA3-256", 32, "openssl dgst -sha3-256 {file}  # expect {hex}"),
-    0x17: ("SHA3-224", 28, "openssl dgst -sha3-224 {file}  # expect {hex}"),
-    0xD5: ("MD5", 16, 'echo "{hex}  {file}" | md5sum --check'),
+#: multihash function name -> (display name, shell command template: {hex}, {file})
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "sha1": ("SHA-1", 'echo "{hex}  {file}" | sha1sum --check'),
+    "sha2-256": ("SHA2-256", 'echo "{hex}  {file}" | sha256sum --check'),
+    "sha2-512": ("SHA2-512", 'echo "{hex}  {file}" | sha512sum --check'),
+    "sha2-384": ("SHA2-384", 'echo "{hex}  {file}" | sha384sum --check'),
+    "sha2-224": ("SHA2-224", 'echo "{hex}  {file}" | sha224sum --check'),
+    "sha3-512": ("SHA3-512", "openssl dgst -sha3-512 {file}  # expect {hex}"),
+    "sha3-384": ("SHA3-384", "openssl dgst -sha3-384 {file}  # expect {hex}"),
+    "sha3-256": ("SHA3-256", "openssl dgst -sha3-256 {file}  # expect {hex}"),
+    "sha3-224": ("SHA3-224", "openssl dgst -sha3-224 {file}  # expect {hex}"),
+    "md5": ("MD5", 'echo "{hex}  {file}" | md5sum --check'),
 }
-_HEXSTR = re.compile(r"^[0-9a-fA-F]+$")
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int] | None:
-    value = shift = 0
-    while pos < len(data) and shift <= 63:
-        b = data[pos]
-        value |= (b & 0x7F) << shift
-        pos += 1
-        if not b & 0x80:
-            return value, pos
-        shift += 7
-    return None
 
 
 def _hash_info(code: int) -> tuple[str, int, str] | None:
-    if code in _HASHES:
-        return _HASHES[code]
-    if 0xB201 <= code <= 0xB240:  # blake2b-8 .. blake2b-512
-        bits = (code - 0xB200) * 8
+    """(display name, digest size, command template) of a fixed-size hash function code."""
+    name, size = multihash.CODES.get(code, ("", None))
+    if size is None:
+        return None
+    if name in _COMMANDS:
+        return (_COMMANDS[name][0], size, _COMMANDS[name][1])
+    if name.startswith("blake2b-"):
+        bits = size * 8
         cmd = 'echo "{hex}  {file}" | b2sum --check' if bits == 512 else f'echo "{{hex}}  {{file}}" | b2sum -l {bits} --check'
-        return (f"BLAKE2b-{bits}", bits // 8, cmd)
-    if 0xB241 <= code <= 0xB260:  # blake2s-8 .. blake2s-256
-        bits = (code - 0xB240) * 8
-        return (f"BLAKE2s-{bits}", bits // 8, "")
+        return (f"BLAKE2b-{bits}", size, cmd)
+    if name.startswith("blake2s-"):
+        return (f"BLAKE2s-{size * 8}", size, "")
     return None
 
 
@@ -206,18 +198,18 @@ def decode_checksum(value: object, file: str = "model.bin") -> Checksum | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
-    if len(text) > 300 or not _HEXSTR.match(text) or len(text) % 2:
+    if len(text) > 300 or not multihash.HEX.match(text) or len(text) % 2:
         return Checksum(text, None, None, None, False)
     data = bytes.fromhex(text)
     candidates: list[tuple[int, int]] = []
-    head = _varint(data, 0)
+    head = multihash.varint(data, 0)
     if head is not None:
         candidates.append(head)
     if len(data) >= 2:  # the code written as two raw bytes (b220), seen in the wild
         candidates.append(((data[0] << 8) | data[1], 2))
     for code, pos in candidates:
         info = _hash_info(code)
-        length = _varint(data, pos)
+        length = multihash.varint(data, pos)
         if info is None or length is None:
             continue
         size, start = length

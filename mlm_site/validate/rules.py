@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from mlm_site import stac, urls
+from mlm_site import multihash, stac, urls
 from mlm_site.findings import Finding, Severity, make_pointer
 
 __all__ = [
@@ -2175,36 +2175,8 @@ def _entrypoint_code_role(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[
             )
 
 
-#: multihash function codes -> (name, full digest size in bytes; None when variable)
-MULTIHASH_CODES: dict[int, tuple[str, int | None]] = {
-    0x00: ("identity", None),
-    0x11: ("sha1", 20),
-    0x12: ("sha2-256", 32),
-    0x13: ("sha2-512", 64),
-    0x14: ("sha3-512", 64),
-    0x15: ("sha3-384", 48),
-    0x16: ("sha3-256", 32),
-    0x17: ("sha3-224", 28),
-    0x1E: ("blake3", None),
-    0x20: ("sha2-384", 48),
-    0xD5: ("md5", 16),
-    0x1012: ("sha2-256-trunc254-padded", 32),
-    **{0xB200 + n: (f"blake2b-{n * 8}", n) for n in range(1, 65)},
-    **{0xB240 + n: (f"blake2s-{n * 8}", n) for n in range(1, 33)},
-}
-_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int] | None:
-    value, shift = 0, 0
-    while pos < len(data) and shift <= 63:
-        byte = data[pos]
-        value |= (byte & 0x7F) << shift
-        pos += 1
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-    return None
+MULTIHASH_CODES = multihash.CODES
+_HEX_RE = multihash.HEX
 
 
 def multihash_problem(checksum: Any) -> str | None:
@@ -2216,15 +2188,13 @@ def multihash_problem(checksum: Any) -> str | None:
         return "is not an even-length hexadecimal string"
     if len(text) > 4096:
         return "is too long for a checksum"
-    data = bytes.fromhex(text)
-    code = _varint(data, 0)
-    length = _varint(data, code[1]) if code else None
+    parts = multihash.split(bytes.fromhex(text))
     bare = {32: "md5", 40: "sha1", 64: "sha2-256", 128: "sha2-512"}.get(len(text))
     hint = f"; it looks like a bare {bare} digest without the multihash prefix" if bare else ""
-    if code is None or length is None:
+    if parts is None:
         return "has no valid multihash code/length prefix" + hint
-    fn, size = code[0], length[0]
-    digest = len(data) - length[1]
+    fn, size = parts[0], parts[1]
+    digest = len(parts[2])
     if digest != size:
         known = MULTIHASH_CODES.get(fn)
         name = known[0] if known else f"code 0x{fn:x}"

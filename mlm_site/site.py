@@ -3,8 +3,8 @@
 Page metadata (canonical URL, OpenGraph, the page's STAC JSON, schema.org
 JSON-LD), ``sitemap.xml``, ``robots.txt``, the Atom feed of models, the rows of
 the compare page, the rules reference and the Pagefind search index. Pure
-functions over view-models, except :func:`run_pagefind`, which runs the
-Pagefind binary over the staging folder.
+functions over view-models, except :class:`Pagefind`, which runs the Pagefind
+binary over the card pages of the staging folder.
 """
 
 from __future__ import annotations
@@ -434,31 +434,6 @@ def _tidy_pagefind(folder: Path) -> None:
         shutil.rmtree(playground)
 
 
-def run_pagefind(folder: Path, timeout: float = 300) -> str | None:
-    """Index the pages of ``folder`` with Pagefind (into ``folder/pagefind``).
-
-    Returns None on success, else why the index could not be built (the site is
-    still usable: the index page then filters without full-text search).
-    """
-    if not pagefind_available():
-        return "the pagefind package is not installed (pip install 'pagefind[bin]')"
-    cmd = [sys.executable, "-m", "pagefind", "--site", str(folder), "--keep-index-url", "--silent"]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"pagefind failed: {exc}"
-    if proc.returncode != 0:
-        return f"pagefind failed: {(proc.stderr or proc.stdout).strip()[-500:]}"
-    for name in UNUSED_PAGEFIND:
-        target = folder / "pagefind" / name
-        if target.is_file():
-            target.unlink()
-    playground = folder / "pagefind" / "playground"
-    if playground.is_dir():
-        shutil.rmtree(playground)
-    return None
-
-
 __all__ = [
     "CompareRow",
     "CompareValue",
@@ -474,6 +449,5 @@ __all__ = [
     "page_url",
     "robots",
     "rules_reference",
-    "run_pagefind",
     "sitemap",
 ]

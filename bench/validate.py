@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 def in_process(catalog: Path, schemas: str) -> dict[str, float]:
     """One in-process run: total, and the crawl / schema / rules split (done separately)."""
-    from mlm_site.build import make_store, validate_paths
+    from mlm_site.check import make_store, validate_paths
     from mlm_site.config import load_config
     from mlm_site.crawl import Fetcher, crawl
     from mlm_site.validate.rules import run_rules

@@ -132,7 +132,7 @@ def serve(catalog: str, output: Path | None, templates: Path | None, tiles: str 
 def validate(paths: tuple[str, ...], fmt: str, schemas: Path | None, offline: bool | None, fail_on: str | None,
              follow_outside: bool | None, config_file: Path | None) -> None:
     """Validate catalogs or single documents (paths or http(s) URLs)."""
-    from mlm_site.build import validate_paths
+    from mlm_site.check import validate_paths
 
     try:
         config = load_config(config_file, catalog=paths[0], schemas=schemas, offline=offline, fail_on=fail_on,

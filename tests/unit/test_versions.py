@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from mlm_site import stac
-from mlm_site.build import validate_paths
+from mlm_site.check import validate_paths
 from mlm_site.cli import main
 from mlm_site.config import SiteConfig
 from mlm_site.findings import Finding, Report

@@ -29,14 +29,17 @@ Limits (a catalog is untrusted input):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+import re
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,9 +161,18 @@ class Fetcher:
                 raise ReadError("is not a regular file (a device, FIFO or socket); not read")
             if info.st_size > self.max_bytes:
                 raise ReadError(f"{info.st_size} bytes, larger than the {self._limit_text()} limit")
-            with os.fdopen(fd, "rb", closefd=True) as fh:
-                fd = -1
-                data = fh.read(self.max_bytes + 1)
+            # the size fstat gave and one byte more (a file that grew is seen), not a buffer of
+            # max_bytes for every small file; at most max_bytes + 1 in all
+            chunks: list[bytes] = []
+            size, want = 0, min(info.st_size, self.max_bytes) + 1
+            while size <= self.max_bytes:
+                chunk = os.read(fd, want)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                want = self.max_bytes + 1 - size
+            data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         except OSError as exc:
             raise ReadError(exc.strerror or str(exc)) from None
         finally:
@@ -288,6 +300,63 @@ def inspect_tree(raw: Any) -> tuple[Any, list[tuple[str, str]]]:
     return raw, problems
 
 
+#: a backslash escape that can hide a quote, a backslash or a UTF-16 code unit
+_ESCAPE_RE = re.compile(rb'\\[\\"u]')
+#: an escape that may be a UTF-16 surrogate (``\\ud800``-``\\udfff``; false positives are harmless)
+_SURROGATE_ESCAPE_RE = re.compile(rb"\\u[dD][89a-fA-F]")
+#: every byte but the structural ``"[]{}``, for ``bytes.translate``
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+#: objects nest like arrays: one kind of bracket (then each pass below removes exactly one level)
+_BRACKETS = bytes.maketrans(b"{}", b"[]")
+
+
+def plain_json(data: bytes) -> bool:
+    """True when the JSON text ``data`` (already parsed without error) surely needs no :func:`inspect_tree`.
+
+    That is: it holds no ``\\uD800``-``\\uDFFF`` escape (the only way a
+    surrogate gets into the parsed strings: UTF-8 cannot encode one) and its
+    arrays and objects nest at most :data:`MAX_NESTING` levels. A byte scan,
+    much cheaper than walking the parsed tree: brackets inside strings are
+    ignored (escaped quotes and backslashes are dropped first, then the
+    quoted spans), objects count as arrays, and each pass of the nesting
+    loop removes the innermost pairs, one level (``bytes.replace`` does not
+    look again at what it joined). False means "walk the tree" (a surrogate
+    pair, an escaped backslash before ``u``, exactly :data:`MAX_NESTING` + 1
+    levels also give False), never that the document is bad.
+    """
+    if _ESCAPE_RE.search(data) is not None:
+        if _SURROGATE_ESCAPE_RE.search(data) is not None:
+            return False
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    # only quotes and brackets; dropping adjacent quotes either removes a
+    # string without brackets or joins two strings with nothing between them
+    rest = data.translate(_BRACKETS, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in rest:
+        rest = b"".join(rest.split(b'"')[::2])  # the spans outside strings
+    for _ in range(MAX_NESTING):
+        if not rest:
+            return True
+        rest = rest.replace(b"[]", b"")
+    return not rest
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection inside the block.
+
+    Parsing allocates millions of dicts and lists that all stay alive; the
+    collector would walk the growing heap again and again for nothing (JSON
+    trees hold no reference cycles). Reference counting still frees memory.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _has_surrogate(text: str) -> bool:
     try:
         text.encode("utf-8")
@@ -304,32 +373,39 @@ def _read_finding(href: str, message: str) -> Finding:
     return Finding(href=href, pointer="", rule="read", severity="error", message=message)
 
 
-def load_document(fetcher: Fetcher, href: str, parent: str | None, via: str | None) -> Document:
-    """Read one document; problems become a ``read`` finding on it."""
+def load_document(
+    fetcher: Fetcher, href: str, parent: str | None, via: str | None, *, digest: bool = True
+) -> Document:
+    """Read one document; problems become a ``read`` finding on it.
+
+    ``digest=False``: no hash of the bytes (``Document.digest`` stays None).
+    """
     suffix = f" (linked from {via})" if via else ""
     try:
         data = fetcher.read_bytes(href)
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest_ = hashlib.blake2b(data, digest_size=16).hexdigest() if digest else None
         raw = fetcher.parse_json(data, href)
     except ReadError as exc:
         return Document(href, None, None, parent, [_read_finding(href, f"{exc}{suffix}")])
-    raw, problems = inspect_tree(raw)
+    problems: list[tuple[str, str]] = []
+    if not plain_json(data):
+        raw, problems = inspect_tree(raw)
     if any(msg.startswith("nested more") for _, msg in problems):
         pointer, msg = problems[-1]
-        return Document(href, None, None, parent, [Finding(href, pointer, "read", "error", f"JSON {msg}; not read{suffix}")], digest)
+        return Document(href, None, None, parent, [Finding(href, pointer, "read", "error", f"JSON {msg}; not read{suffix}")], digest_)
     extra = [Finding(href, pointer, "read", "warning", msg) for pointer, msg in problems]
     if not isinstance(raw, dict):
         what = {list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}.get(type(raw), "null")
-        return Document(href, None, None, parent, [_read_finding(href, f"JSON is {what}, not an object{suffix}")], digest)
+        return Document(href, None, None, parent, [_read_finding(href, f"JSON is {what}, not an object{suffix}")], digest_)
     kind = stac.kind(raw)
     if kind is None:
         t = raw.get("type")
         detail = f"type {t!r}" if "type" in raw else "no 'type' and no 'stac_version'"
         return Document(
             href, raw, None, parent,
-            [_read_finding(href, f"not a STAC Catalog, Collection or Item ({detail}){suffix}"), *extra], digest,
+            [_read_finding(href, f"not a STAC Catalog, Collection or Item ({detail}){suffix}"), *extra], digest_,
         )
-    return Document(href, raw, kind, parent, extra, digest)
+    return Document(href, raw, kind, parent, extra, digest_)
 
 
 def _scheme(href: str) -> str | None:
@@ -340,13 +416,50 @@ def _scheme(href: str) -> str | None:
     return None
 
 
-def _inside(path: str, folder: str) -> bool:
+class _RealPaths:
+    """``os.path.realpath`` for the absolute, normalised paths of one crawl.
+
+    The real paths of folders are remembered, so a file costs one ``lstat``
+    (thousands of items in a few folders); a symbolic link as the last
+    component is resolved by ``os.path.realpath`` itself. Same results as
+    ``os.path.realpath``: resolving ``a/b`` is resolving ``a``, then ``b``
+    inside the real ``a``.
+    """
+
+    def __init__(self) -> None:
+        self._folders: dict[str, str] = {}
+
+    def __call__(self, path: str) -> str:
+        head, tail = os.path.split(path)
+        if not head or not tail or tail in (".", "..") or not os.path.isabs(head) or head == path:
+            return os.path.realpath(path)
+        real_head = self._folders.get(head)
+        if real_head is None:
+            real_head = self._folders[head] = self(head)
+        candidate = os.path.join(real_head, tail)
+        try:
+            if stat.S_ISLNK(os.lstat(candidate).st_mode):
+                return os.path.realpath(path)
+        except OSError:
+            pass  # missing: kept as it is, like os.path.realpath does
+        return candidate
+
+
+def _inside(path: str, folder: str, realpath: Callable[[str], str] = os.path.realpath) -> bool:
     """True when the real path of ``path`` (symbolic links resolved) is inside ``folder``."""
     try:
-        real = os.path.realpath(path)
+        real = realpath(path)
     except (OSError, ValueError):
         return False
     return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+#: one document to read: its href, the href of the document linking to it, and
+#: ``href#pointer`` of that link (for messages); None, None for the root
+Entry = tuple[str, "str | None", "str | None"]
+#: how a level of the crawl is read: ``load(level, default)`` returns one
+#: :class:`Document` per entry, in order (``default`` is the crawl's own way)
+LevelLoader = Callable[[list[Entry], Callable[[list[Entry]], list[Document]]], list[Document]]
 
 
 def crawl(
@@ -357,35 +470,44 @@ def crawl(
     max_documents: int = 1_000_000,
     max_depth: int = MAX_DEPTH,
     confine: bool = True,
+    load: LevelLoader | None = None,
 ) -> Iterator[Document]:
     """Yield every document reachable from ``root`` by ``child`` and ``item`` links, once each.
 
     With ``confine`` (the default) local documents are read only from inside
     the folder of the root document (real paths: symbolic links are resolved).
+    ``load`` replaces the reading of each level of the crawl (see
+    :data:`LevelLoader`); links are followed only from the Catalogs and
+    Collections it returns with their ``raw`` document.
     """
     own = fetcher is None
     fetcher = fetcher or Fetcher()
     root_href = urls.normalize(root)
     seen: set[str] = {root_href}
-    level: list[tuple[str, str | None, str | None]] = [(root_href, None, None)]
+    level: list[Entry] = [(root_href, None, None)]
     remote = urls.is_remote(root_href)
     folder = os.path.realpath(os.path.dirname(root_href)) if not remote else ""
     pool = ThreadPoolExecutor(max_workers=max(1, workers)) if remote else None
+    realpath = _RealPaths()
     depth = 0
+
+    def default(entries: list[Entry]) -> list[Document]:
+        if pool is not None and len(entries) > 1:
+            return list(pool.map(lambda a: load_document(fetcher, *a), entries))
+        return [load_document(fetcher, *a) for a in entries]
+
     try:
         while level:
-            if pool is not None and len(level) > 1:
-                docs = list(pool.map(lambda a: load_document(fetcher, *a), level))
-            else:
-                docs = [load_document(fetcher, *a) for a in level]
-            next_level: list[tuple[str, str | None, str | None]] = []
+            with gc_paused():
+                docs = load(level, default) if load is not None else default(level)
+            next_level: list[Entry] = []
             for doc in docs:
                 if doc.raw is not None and doc.kind in ("Catalog", "Collection"):
                     for index, link in stac.links(doc.raw):
                         rel = link.get("rel")
                         if rel not in FOLLOW_RELS:
                             continue
-                        pointer = make_pointer(("links", index, "href"))
+                        pointer = f"/links/{index}/href"  # make_pointer(("links", index, "href"))
                         scheme = _scheme(link["href"])
                         if scheme is not None and scheme not in ("http", "https", "file"):
                             doc.findings.append(Finding(doc.href, pointer, "read", "error", f"link href has the unsupported URL scheme {scheme!r}; only http, https, file and relative paths are followed"))
@@ -398,10 +520,12 @@ def crawl(
                         except ValueError:
                             doc.findings.append(Finding(doc.href, pointer, "read", "error", f"link href {link['href']!r} is not a valid URL or path"))
                             continue
-                        if urls.is_remote(target) != remote and not urls.is_remote(target):
+                        # an absolute path has no URL scheme
+                        target_remote = not target.startswith("/") and urls.is_remote(target)
+                        if target_remote != remote and not target_remote:
                             doc.findings.append(Finding(doc.href, pointer, "read", "error", "a remote catalog cannot link to a local file"))
                             continue
-                        if not urls.is_remote(target) and confine and not _inside(target, folder):
+                        if not target_remote and confine and not _inside(target, folder, realpath):
                             doc.findings.append(Finding(
                                 doc.href, pointer, "read", "error",
                                 f"link to {link['href']!r} leads outside the catalog folder {folder} "

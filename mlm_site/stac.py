@@ -61,12 +61,16 @@ def links(doc: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
     raw = doc.get("links")
     if not isinstance(raw, list):
         return []
-    return [(i, link) for i, link in enumerate(raw) if isinstance(link, Mapping) and isinstance(link.get("href"), str)]
+    return [
+        (i, link)
+        for i, link in enumerate(raw)
+        if (type(link) is dict or isinstance(link, Mapping)) and isinstance(link.get("href"), str)
+    ]
 
 
 def properties(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     """Where MLM fields live: ``properties`` for Items, the top level for Collections."""
     if doc.get("type") == "Feature":
         props = doc.get("properties")
-        return props if isinstance(props, Mapping) else {}
+        return props if type(props) is dict or isinstance(props, Mapping) else {}
     return doc

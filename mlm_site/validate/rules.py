@@ -19,13 +19,14 @@ finding instead of propagating it.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 from urllib.parse import urlsplit
 
 from mlm_site import multihash, stac, urls
@@ -36,6 +37,7 @@ __all__ = [
     "SUPPRESSIONS",
     "Rule",
     "RuleContext",
+    "catalog_view",
     "register",
     "rules_markdown",
     "run_rules",
@@ -142,16 +144,89 @@ MLM_LEGACY_ML_MODEL = "https://github.com/stac-extensions/mlm/blob/main/docs/leg
 MLM_LEGACY_DLM = "https://github.com/stac-extensions/mlm/blob/main/docs/legacy/dlm.md"
 
 
+#: pointers already built (the same few hundred recur in every document of a catalog)
+_POINTERS: dict[tuple[str | int, ...], str] = {}
+
+
 def _ptr(*parts: str | int) -> str:
-    return make_pointer(parts)
+    try:
+        return _POINTERS[parts]
+    except KeyError:
+        pass
+    pointer = make_pointer(parts)
+    if len(pointer) <= 200:  # never keep a hostile document's huge keys
+        if len(_POINTERS) >= 20_000:  # a catalog of odd keys: start again, never grow without end
+            _POINTERS.clear()
+        _POINTERS[parts] = pointer
+    return pointer
+
+
+def _is_map(value: Any) -> bool:
+    """``isinstance(value, Mapping)``, without the slow ABC check for the usual ``dict``."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+# -- per-document memo ---------------------------------------------------------------
+#
+# Many rules ask the same questions of a document (its properties, inputs and
+# outputs, assets, roles, links). While :func:`run_rules` checks a document,
+# the helpers marked ``@_memo`` answer each question once for it. The memo is
+# one slot, ``(document, values)``, replaced as a whole and read at once, so
+# a thread checking another document at the same time only misses it (the
+# helpers then compute afresh). Memoised results are tuples: nobody can
+# change them for the next rule.
+
+_NO_DOC = object()
+_SLOT: list[tuple[Any, dict[Any, Any]]] = [(_NO_DOC, {})]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _memo(fn: _F) -> _F:
+    """Memoise ``fn(doc, *args)`` for the document being checked."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(doc: Any, *args: Any) -> Any:
+        current, values = _SLOT[0]
+        if doc is not current:
+            return fn(doc, *args)
+        key = (name, *args) if args else name
+        try:
+            return values[key]
+        except KeyError:
+            value = values[key] = fn(doc, *args)
+            return value
+
+    return cast(_F, wrapper)
+
+
+def _memo_obj(fn: _F) -> _F:
+    """Memoise ``fn(obj)`` for a part ``obj`` (an asset ...) while a document is checked."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(obj: Any) -> Any:
+        current, values = _SLOT[0]
+        if current is _NO_DOC:
+            return fn(obj)
+        key = (name, id(obj))
+        hit = values.get(key)
+        if hit is not None and hit[0] is obj:  # the memo holds obj: its id cannot be reused
+            return hit[1]
+        value = fn(obj)
+        values[key] = (obj, value)
+        return value
+
+    return cast(_F, wrapper)
 
 
 def _str(value: Any) -> str | None:
@@ -201,28 +276,49 @@ def _base(doc: Mapping[str, Any]) -> Pointer:
     return ("properties",) if doc.get("type") == "Feature" else ()
 
 
+@_memo
 def _props(doc: Mapping[str, Any]) -> Mapping[str, Any]:
     return stac.properties(doc)
+
+
+@_memo
+def _links(doc: Mapping[str, Any]) -> tuple[tuple[int, Mapping[str, Any]], ...]:
+    return tuple(stac.links(doc))
+
+
+@_memo
+def _extensions(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(stac.extensions(doc))
+
+
+@_memo
+def _mlm_version(doc: Mapping[str, Any]) -> str | None:
+    return stac.mlm_version(doc)
+
+
+@_memo
+def _legacy_extensions(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(stac.legacy_extensions(doc))
 
 
 def _is_item(doc: Mapping[str, Any]) -> bool:
     return doc.get("type") == "Feature"
 
 
-def _ios(doc: Mapping[str, Any], key: str) -> Iterator[tuple[Pointer, Mapping[str, Any]]]:
+@_memo
+def _ios(doc: Mapping[str, Any], key: str) -> tuple[tuple[Pointer, Mapping[str, Any]], ...]:
     """``(pointer, object)`` of each well-formed entry of ``mlm:input`` / ``mlm:output``."""
     base = _base(doc)
-    for i, obj in enumerate(_list(_props(doc).get(key))):
-        if isinstance(obj, Mapping):
-            yield (*base, key, i), obj
+    return tuple([((*base, key, i), obj) for i, obj in enumerate(_list(_props(doc).get(key))) if _is_map(obj)])
 
 
-def _all_ios(doc: Mapping[str, Any]) -> Iterator[tuple[Pointer, Mapping[str, Any], str]]:
+@_memo
+def _all_ios(doc: Mapping[str, Any]) -> tuple[tuple[Pointer, Mapping[str, Any], str], ...]:
     """Inputs and outputs with the key of their structure object (``input``/``result``)."""
-    for path, obj in _ios(doc, "mlm:input"):
-        yield path, obj, "input"
-    for path, obj in _ios(doc, "mlm:output"):
-        yield path, obj, "result"
+    return tuple(
+        [(path, obj, "input") for path, obj in _ios(doc, "mlm:input")]
+        + [(path, obj, "result") for path, obj in _ios(doc, "mlm:output")]
+    )
 
 
 def _structure(obj: Mapping[str, Any], key: str) -> tuple[list[Any], list[Any]]:
@@ -244,20 +340,31 @@ def _refs(obj: Mapping[str, Any], key: str) -> list[tuple[int, str, Any]]:
     return [(i, n, r) for i, r in enumerate(_list(obj.get(key))) if (n := _ref_name(r)) is not None]
 
 
-def _assets(doc: Mapping[str, Any]) -> Iterator[tuple[Pointer, str, Mapping[str, Any]]]:
-    for key, asset in _map(doc.get("assets")).items():
-        if isinstance(key, str) and isinstance(asset, Mapping):
-            yield ("assets", key), key, asset
+@_memo
+def _assets(doc: Mapping[str, Any]) -> tuple[tuple[Pointer, str, Mapping[str, Any]], ...]:
+    return tuple([
+        (("assets", key), key, asset)
+        for key, asset in _map(doc.get("assets")).items()
+        if isinstance(key, str) and (type(asset) is dict or isinstance(asset, Mapping))
+    ])  # fmt: skip
 
 
-def _roles(asset: Mapping[str, Any]) -> list[str]:
-    return [r for r in _list(asset.get("roles")) if isinstance(r, str)]
+@_memo_obj
+def _roles(asset: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple([r for r in _list(asset.get("roles")) if isinstance(r, str)])
 
 
-def _model_assets(doc: Mapping[str, Any]) -> list[tuple[Pointer, str, Mapping[str, Any]]]:
-    return [a for a in _assets(doc) if "mlm:model" in _roles(a[2])]
+@_memo_obj
+def _role_set(asset: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset(_roles(asset))
 
 
+@_memo
+def _model_assets(doc: Mapping[str, Any]) -> tuple[tuple[Pointer, str, Mapping[str, Any]], ...]:
+    return tuple([a for a in _assets(doc) if "mlm:model" in _role_set(a[2])])
+
+
+@_memo_obj
 def _media_type(asset: Mapping[str, Any]) -> str:
     """The bare media type (parameters dropped, lower case); "" when missing."""
     t = _str(asset.get("type")) or ""
@@ -266,6 +373,17 @@ def _media_type(asset: Mapping[str, Any]) -> str:
 
 def _rel(link: Mapping[str, Any]) -> str:
     return (_str(link.get("rel")) or "").strip().lower()
+
+
+@_memo
+def _rel_links(doc: Mapping[str, Any]) -> tuple[tuple[int, Mapping[str, Any], str], ...]:
+    """``(index, link, rel)`` of the well-formed links (``rel`` as :func:`_rel` gives it)."""
+    return tuple([(i, link, _rel(link)) for i, link in _links(doc)])
+
+
+@_memo
+def _rels(doc: Mapping[str, Any]) -> frozenset[str]:
+    return frozenset([rel for _, _, rel in _rel_links(doc)])
 
 
 def _resolve(ctx: RuleContext, href: str) -> str | None:
@@ -313,7 +431,8 @@ def _band_objects(doc: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, An
                     yield f"{where} {key}", band
 
 
-def _band_names(doc: Mapping[str, Any]) -> tuple[set[str], set[str]]:
+@_memo
+def _band_names(doc: Mapping[str, Any]) -> tuple[frozenset[str], frozenset[str]]:
     """Names and common names of all band definitions."""
     names: set[str] = set()
     common: set[str] = set()
@@ -322,7 +441,7 @@ def _band_names(doc: Mapping[str, Any]) -> tuple[set[str], set[str]]:
             names.add(n)
         if (c := _str(band.get("common_name"))) is not None:
             common.add(c)
-    return names, common
+    return frozenset(names), frozenset(common)
 
 
 def _cube_variables(doc: Mapping[str, Any]) -> set[str]:
@@ -385,6 +504,8 @@ def _band_ref_resolves(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     example='"variables": ["temperature_2m"] while `cube:variables` has the key "2m_temperature"',
 )
 def _variable_ref_resolves(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
+    if not any(obj.get("variables") for _, obj, _ in _all_ios(doc)):
+        return  # nothing referenced
     keys = _cube_variables(doc)
     for path, obj, _ in _all_ios(doc):
         for i, name, ref in _refs(obj, "variables"):
@@ -985,7 +1106,7 @@ def _eo_raster_v1_only(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     if not any(_list(obj.get("bands")) for _, obj, _ in _all_ios(doc)):
         return
     majors: dict[str, set[int]] = {}
-    for ext in stac.extensions(doc):
+    for ext in _extensions(doc):
         if m := _VERSION_RE.search(ext):
             majors.setdefault(m.group(1), set()).add(int(m.group(2)))
     v2_only = sorted(e for e, vs in majors.items() if vs and min(vs) >= 2)
@@ -1031,7 +1152,7 @@ _PRE_V14_IO_KEYS = {"norm_by_channel", "norm_type", "norm_clip", "statistics"}
     example='"classification_classes": [...] or "norm_by_channel": true in an input/output',
 )
 def _legacy_field(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    declared = stac.mlm_version(doc)
+    declared = _mlm_version(doc)
     version = _version_tuple(declared) if declared else None
     before_v14 = version is not None and version < (1, 4)
     shown = f"MLM v{declared}" if declared else "MLM"
@@ -1080,25 +1201,24 @@ def _unknown_io_key(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     for path, obj, skey in _all_ios(doc):
         known = _INPUT_KEYS if skey == "input" else _OUTPUT_KEYS
         kind = "input" if skey == "input" else "output"
-        for key in sorted(k for k in obj if isinstance(k, str)):
-            if key not in known and key not in LEGACY_IO_KEYS and not key.startswith("$"):
-                yield (
-                    _ptr(*path, key),
-                    (
-                        f'"{key}" is not a field of the Model {kind.title()} Object; check its spelling '
-                        "or move it elsewhere."
-                    ),
-                )
+        unknown = [k for k in obj if isinstance(k, str) and k not in known and k not in LEGACY_IO_KEYS]
+        for key in sorted(k for k in unknown if not k.startswith("$")):
+            yield (
+                _ptr(*path, key),
+                (
+                    f'"{key}" is not a field of the Model {kind.title()} Object; check its spelling '
+                    "or move it elsewhere."
+                ),
+            )
         struct = _map(obj.get(skey))
-        for key in sorted(k for k in struct if isinstance(k, str)):
-            if key not in _STRUCT_KEYS and not key.startswith("$"):
-                yield (
-                    _ptr(*path, skey, key),
-                    (
-                        f'"{key}" is not a field of the {skey} structure (shape, dim_order, '
-                        "data_type); check its spelling or move it elsewhere."
-                    ),
-                )
+        for key in sorted(k for k in struct if isinstance(k, str) and k not in _STRUCT_KEYS and not k.startswith("$")):
+            yield (
+                _ptr(*path, skey, key),
+                (
+                    f'"{key}" is not a field of the {skey} structure (shape, dim_order, '
+                    "data_type); check its spelling or move it elsewhere."
+                ),
+            )
 
 
 CLASS_TASKS = {
@@ -1140,6 +1260,7 @@ COMMON_DIMS = {
     "width", "w", "depth", "D", "x", "y", "z", "token", "class", "score", "confidence",
     "embedding",
 }  # fmt: skip
+_COMMON_DIMS_LOWER = {d.lower(): d for d in COMMON_DIMS if len(d) > 1}
 
 
 @register(
@@ -1156,7 +1277,7 @@ COMMON_DIMS = {
     example='"dim_order": ["batch", "classes"] (common name: "class")',
 )
 def _dim_order_common(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    lower = {d.lower(): d for d in COMMON_DIMS if len(d) > 1}
+    lower = _COMMON_DIMS_LOWER
     for path, obj, key in _all_ios(doc):
         for i, dim in enumerate(_structure(obj, key)[1]):
             if not isinstance(dim, str) or dim in COMMON_DIMS:
@@ -1247,7 +1368,7 @@ def _multiple_model_assets(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator
 )
 def _model_asset_roles(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     for path, _, asset in _model_assets(doc):
-        if not {"mlm:weights", "mlm:checkpoint", "mlm:compiled"} & set(_roles(asset)):
+        if not {"mlm:weights", "mlm:checkpoint", "mlm:compiled"} & _role_set(asset):
             yield (
                 _ptr(*path, "roles"),
                 (
@@ -1346,12 +1467,14 @@ def _artifact_type_known(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
 _SOURCE_ROLES = {"mlm:source_code"}
 
 
-def _source_code_assets(doc: Mapping[str, Any]) -> list[tuple[Pointer, str, Mapping[str, Any]]]:
-    return [a for a in _assets(doc) if _SOURCE_ROLES & set(_roles(a[2])) or "mlm:entrypoint" in a[2]]
+@_memo
+def _source_code_assets(doc: Mapping[str, Any]) -> tuple[tuple[Pointer, str, Mapping[str, Any]], ...]:
+    return tuple([a for a in _assets(doc) if _SOURCE_ROLES & _role_set(a[2]) or "mlm:entrypoint" in a[2]])
 
 
 _OCI_RE = re.compile(r"^application/vnd\.(oci\.image|docker\.distribution|docker\.container)")
-_RUNTIME_ROLES = {"runtime", "mlm:inference-runtime", "mlm:training-runtime"}
+_RUNTIME_ROLES = frozenset(("runtime", "mlm:inference-runtime", "mlm:training-runtime"))
+_CODE_ROLES = frozenset(("mlm:source_code", "code"))
 
 
 @register(
@@ -1367,9 +1490,9 @@ _RUNTIME_ROLES = {"runtime", "mlm:inference-runtime", "mlm:training-runtime"}
     example="assets with only the mlm:model asset",
 )
 def _sidecar_assets(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    assets = list(_assets(doc))
-    code = any({"mlm:source_code", "code"} & set(_roles(a)) for _, _, a in assets)
-    runtime = any(_RUNTIME_ROLES & set(_roles(a)) or _OCI_RE.match(_media_type(a)) for _, _, a in assets)
+    assets = _assets(doc)
+    code = any(not _CODE_ROLES.isdisjoint(_role_set(a)) for _, _, a in assets)
+    runtime = any(not _RUNTIME_ROLES.isdisjoint(_role_set(a)) or _OCI_RE.match(_media_type(a)) for _, _, a in assets)
     if not code:
         yield (
             _ptr("assets"),
@@ -1516,7 +1639,7 @@ def _container_asset(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     example='"stac_extensions": ["https://stac-extensions.github.io/mlm/v1.5.2/schema.json"]',
 )
 def _not_alone(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    exts = stac.extensions(doc)
+    exts = _extensions(doc)
     if exts and all(stac.MLM_SCHEMA_RE.match(e.strip()) for e in exts):
         yield (
             _ptr("stac_extensions"),
@@ -1648,7 +1771,7 @@ def _extent_too_broad(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
     example='links without any "rel": "derived_from"',
 )
 def _training_data_links(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    if not any(_rel(link) == "derived_from" for _, link in stac.links(doc)):
+    if "derived_from" not in _rels(doc):
         yield (
             _ptr("links"),
             'links has no "derived_from" link; link the training (and validation/test) data collections.',
@@ -1672,7 +1795,7 @@ def _scientific_citation(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
     props = _props(doc)
     if any(props.get(k) for k in ("sci:doi", "sci:citation", "sci:publications")):
         return
-    if any(_rel(link) == "cite-as" for _, link in stac.links(doc)):
+    if "cite-as" in _rels(doc):
         return
     yield (
         _ptr(*_base(doc)),
@@ -1722,7 +1845,7 @@ def _processing_fields(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
     example='links without "rel": "example"',
 )
 def _example_links(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    if any(_rel(link) == "example" for _, link in stac.links(doc)):
+    if "example" in _rels(doc):
         return
     code = _source_code_assets(doc)
     hint = f' (e.g. replicate the source code asset "{code[0][1]}")' if code else ""
@@ -1733,10 +1856,13 @@ def _example_links(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
 
 
 VERSION_RELS = ("latest-version", "predecessor-version", "successor-version", "version-history")
+#: the links catalog-scope rules look at (see :func:`catalog_view`)
+_CATALOG_RELS = frozenset(("derived_from", *VERSION_RELS))
 
 
-def _version_links(doc: Mapping[str, Any]) -> list[tuple[int, Mapping[str, Any]]]:
-    return [(i, link) for i, link in stac.links(doc) if _rel(link) in VERSION_RELS]
+@_memo
+def _version_links(doc: Mapping[str, Any]) -> tuple[tuple[int, Mapping[str, Any]], ...]:
+    return tuple([(i, link) for i, link, rel in _rel_links(doc) if rel in VERSION_RELS])
 
 
 _NAME_COUNTS: dict[str, Any] = {"catalog": None, "counts": Counter()}
@@ -1788,13 +1914,49 @@ def _version_extension(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
         )
 
 
+def catalog_view(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What the catalog-scope rules read of a document: of the one checked and of the others.
+
+    ``type`` and ``id`` as they are; the MLM schemas of ``stac_extensions``
+    (what :func:`mlm_site.stac.is_mlm` looks for); ``mlm:name`` where
+    :func:`mlm_site.stac.properties` finds it (Item properties or the top
+    level); of ``links``, the ``rel``, ``href`` and ``mlm:name`` of the
+    ``derived_from`` and version links, every other entry replaced by null
+    (so that the indices, which the pointers name, stay).
+
+    The catalog-scope rules give the same findings on views (the document's
+    and those of ``ctx.catalog``) as on whole documents: ``mlm-site
+    validate`` keeps only the views of a large catalog in memory. A
+    catalog-scope rule that reads anything else must add it here
+    (``test_catalog_rules_see_the_same_on_views`` checks the fixtures).
+    ``catalog_view(catalog_view(doc)) == catalog_view(doc)``.
+    """
+    view = {key: doc[key] for key in ("type", "id") if key in doc}
+    if "stac_extensions" in doc:
+        view["stac_extensions"] = [e for e in stac.extensions(doc) if stac.MLM_SCHEMA_RE.match(e.strip())]
+    props = stac.properties(doc)
+    if "mlm:name" in props:
+        if doc.get("type") == "Feature":
+            view["properties"] = {"mlm:name": props["mlm:name"]}
+        else:
+            view["mlm:name"] = props["mlm:name"]
+    links = doc.get("links")
+    if isinstance(links, list):
+        kept: list[Any] = [None] * len(links)
+        for i, link in stac.links(doc):
+            if _rel(link) in _CATALOG_RELS:
+                kept[i] = {key: link[key] for key in ("rel", "href", "mlm:name") if key in link}
+        view["links"] = kept
+    return view
+
+
 def _mlm_derived_links(
     doc: Mapping[str, Any], ctx: RuleContext
 ) -> list[tuple[int, Mapping[str, Any], Mapping[str, Any] | None]]:
     """``derived_from`` links to an MLM document: in the catalog, or flagged by ``mlm:name``."""
     found: list[tuple[int, Mapping[str, Any], Mapping[str, Any] | None]] = []
-    for i, link in stac.links(doc):
-        if _rel(link) != "derived_from":
+    for i, link, rel in _rel_links(doc):
+        if rel != "derived_from":
             continue
         target = _target(ctx, link["href"])
         if target is not None and stac.is_mlm(target):
@@ -1860,7 +2022,7 @@ def _derived_from_name(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit
 )
 def _legacy_extension(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     exts_raw = _list(doc.get("stac_extensions"))
-    for schema in stac.legacy_extensions(doc):
+    for schema in _legacy_extensions(doc):
         guide = MLM_LEGACY_DLM if "dl-model" in schema else MLM_LEGACY_ML_MODEL
         which = "dl-model (DLM)" if "dl-model" in schema else "ml-model"
         idx = exts_raw.index(schema)
@@ -1870,7 +2032,7 @@ def _legacy_extension(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
         )
     props = _props(doc)
     legacy_keys = sorted(k for k in props if isinstance(k, str) and k.startswith(("ml-model:", "dlm:")))
-    if legacy_keys and not stac.legacy_extensions(doc):
+    if legacy_keys and not _legacy_extensions(doc):
         yield (
             _ptr(*_base(doc), legacy_keys[0]),
             (
@@ -1942,8 +2104,8 @@ def _bbox_coordinates(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]
 def _ml_aoi_splits(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     splits: set[str] = set()
     split_links = False
-    for i, link in stac.links(doc):
-        if _rel(link) != "derived_from" or "ml-aoi:split" not in link:
+    for i, link, rel in _rel_links(doc):
+        if rel != "derived_from" or "ml-aoi:split" not in link:
             continue
         split_links = True
         value = link.get("ml-aoi:split")
@@ -2086,7 +2248,7 @@ def _version_link_target(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[H
     example='a "predecessor-version" link but no "version" property',
 )
 def _version_field(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    declared = any("/version/" in e for e in stac.extensions(doc))
+    declared = any("/version/" in e for e in _extensions(doc))
     vlinks = _version_links(doc)
     if not (declared or vlinks):
         return
@@ -2395,10 +2557,14 @@ _CONTAINER_KEYS = ("mlm:container", "mlm:inference", "mlm:training")
     example='the model asset under "assets": {"weights": {...}}',
 )
 def _asset_key_names(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
-    assets = list(_assets(doc))
+    assets = _assets(doc)
+    present: set[str] = set()
+    for _, _, a in assets:
+        present.update(_role_set(a))
     groups: list[tuple[str, tuple[str, ...], list[tuple[Pointer, str]]]] = [
-        (f"role {role}", wanted, [(p, k) for p, k, a in assets if role in _roles(a)])
+        (f"role {role}", wanted, [(p, k) for p, k, a in assets if role in _role_set(a)])
         for role, wanted in _ASSET_KEYS.items()
+        if role in present  # no holder otherwise
     ]
     groups.append(
         (
@@ -2426,6 +2592,7 @@ _GENERIC_ROLES = {
     "mlm:training-runtime": ("runtime",),
     "mlm:source_code": ("code",),
 }
+_GENERIC_ROLE_CHECKS = tuple((role, frozenset(generic), "/".join(generic)) for role, generic in _GENERIC_ROLES.items())
 
 
 @register(
@@ -2442,13 +2609,11 @@ _GENERIC_ROLES = {
 )
 def _asset_generic_roles(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     for path, _, asset in _assets(doc):
-        roles = set(_roles(asset))
+        roles = _role_set(asset)
+        if roles.isdisjoint(_GENERIC_ROLES):
+            continue
         missing = sorted(
-            {
-                "/".join(generic)
-                for role, generic in _GENERIC_ROLES.items()
-                if role in roles and not roles & set(generic)
-            }
+            {joined for role, generic, joined in _GENERIC_ROLE_CHECKS if role in roles and roles.isdisjoint(generic)}
         )
         if missing:
             yield (
@@ -2483,7 +2648,7 @@ _SCRIPT_TYPES = {
 def _source_code_media_type(doc: Mapping[str, Any], ctx: RuleContext) -> Iterator[Hit]:
     for path, _, asset in _assets(doc):
         href = _str(asset.get("href"))
-        if href is None or not ({"code", "mlm:source_code"} & set(_roles(asset))):
+        if href is None or _CODE_ROLES.isdisjoint(_role_set(asset)):
             continue
         try:
             file_path = urlsplit(href.strip()).path.lower()
@@ -2529,6 +2694,57 @@ def _resolve_keys(keys: Iterable[str] | None, what: str) -> set[str] | None:
     return ids
 
 
+#: the rules to run (with their severity) by (catalog given, MLM document), for each
+#: (select, ignore, severity_overrides) seen; rebuilt when :data:`RULES` changes
+_PLANS: dict[Any, dict[tuple[bool, bool], list[tuple[Rule, Severity]]]] = {}
+_PLANS_FOR: list[list[Rule]] = [[]]
+
+
+def _option_key(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    return tuple(value)
+
+
+def _plans(
+    select: Iterable[str] | None, ignore: Iterable[str] | None, severity_overrides: Mapping[str, str] | None
+) -> dict[tuple[bool, bool], list[tuple[Rule, Severity]]]:
+    """Which rules :func:`run_rules` runs, in registry order; ``ValueError`` for bad options."""
+    select, ignore = _option_key(select), _option_key(ignore)  # read once (iterators)
+    key: Any = (select, ignore, tuple(severity_overrides.items()) if severity_overrides else None)
+    rules = list(RULES.values())
+    if rules != _PLANS_FOR[0]:
+        _PLANS.clear()
+        _PLANS_FOR[0] = rules
+    try:
+        plans = _PLANS.get(key)
+    except TypeError:  # unhashable options: checked (and refused) below, never cached
+        key, plans = _NO_DOC, None
+    if plans is not None:
+        return plans
+    selected = _resolve_keys(select, "select")
+    ignored = _resolve_keys(ignore, "ignore") or set()
+    overrides: dict[str, Severity] = {}
+    for name, sev in (severity_overrides or {}).items():
+        rule = _lookup(name)
+        if rule is None:
+            raise ValueError(f"unknown rule {name!r} in severity_overrides")
+        overrides[rule.id] = _as_severity(sev)
+    plans = {}
+    for has_catalog in (False, True):
+        for mlm in (False, True):
+            plans[(has_catalog, mlm)] = [
+                (rule, overrides.get(rule.id, rule.severity))
+                for rule in rules
+                if not ((selected is not None and rule.id not in selected) or rule.id in ignored)
+                and not (rule.scope == "catalog" and not has_catalog)
+                and not ((rule.applies == "mlm" and not mlm) or (rule.applies == "derived" and mlm))
+            ]
+    if key is not _NO_DOC:
+        _PLANS[key] = plans
+    return plans
+
+
 def _as_severity(value: str) -> Severity:
     if value == "error":
         return "error"
@@ -2561,61 +2777,49 @@ def run_rules(
     anything: nothing in it makes this function raise. A check that raises
     anyway yields one ``warning`` finding naming the internal error.
     """
-    selected = _resolve_keys(select, "select")
-    ignored = _resolve_keys(ignore, "ignore") or set()
-    overrides: dict[str, Severity] = {}
-    for key, sev in (severity_overrides or {}).items():
-        rule = _lookup(key)
-        if rule is None:
-            raise ValueError(f"unknown rule {key!r} in severity_overrides")
-        overrides[rule.id] = _as_severity(sev)
-
+    plans = _plans(select, ignore, severity_overrides)
     if not isinstance(doc, Mapping):
         return []
     safe_href = _safe_href(href)
     ctx = RuleContext(safe_href, catalog if isinstance(catalog, Mapping) else None)
-    try:
-        mlm = stac.is_mlm(doc)
-    except Exception:  # pragma: no cover - stac.is_mlm is defensive
-        mlm = False
-
     findings: list[Finding] = []
-    for rule in RULES.values():
-        if (selected is not None and rule.id not in selected) or rule.id in ignored:
-            continue
-        if rule.scope == "catalog" and ctx.catalog is None:
-            continue
-        if (rule.applies == "mlm" and not mlm) or (rule.applies == "derived" and mlm):
-            continue
-        severity = overrides.get(rule.id, rule.severity)
-        count = 0
+    _SLOT[0] = (doc, {})
+    try:
         try:
-            for pointer, message in rule.check(doc, ctx):
-                count += 1
-                if count <= MAX_FINDINGS_PER_RULE:
-                    findings.append(Finding(safe_href, pointer, rule.id, severity, message))
-        except Exception as exc:
-            findings.append(
-                Finding(
-                    safe_href,
-                    "",
-                    rule.id,
-                    "warning",
-                    f"Internal error in rule {rule.id} ({rule.name}): {type(exc).__name__}; "
-                    "the rule was skipped for this document, please report it.",
+            mlm = _mlm_version(doc) is not None  # stac.is_mlm, remembered for the rules
+        except Exception:  # pragma: no cover - stac.mlm_version is defensive
+            mlm = False
+        for rule, severity in plans[(ctx.catalog is not None, mlm)]:
+            count = 0
+            try:
+                for pointer, message in rule.check(doc, ctx):
+                    count += 1
+                    if count <= MAX_FINDINGS_PER_RULE:
+                        findings.append(Finding(safe_href, pointer, rule.id, severity, message))
+            except Exception as exc:
+                findings.append(
+                    Finding(
+                        safe_href,
+                        "",
+                        rule.id,
+                        "warning",
+                        f"Internal error in rule {rule.id} ({rule.name}): {type(exc).__name__}; "
+                        "the rule was skipped for this document, please report it.",
+                    )
                 )
-            )
-        if count > MAX_FINDINGS_PER_RULE:
-            findings.append(
-                Finding(
-                    safe_href,
-                    "",
-                    rule.id,
-                    severity,
-                    f"{count - MAX_FINDINGS_PER_RULE} more finding(s) of rule {rule.id} "
-                    f"({rule.name}) not shown.",
+            if count > MAX_FINDINGS_PER_RULE:
+                findings.append(
+                    Finding(
+                        safe_href,
+                        "",
+                        rule.id,
+                        severity,
+                        f"{count - MAX_FINDINGS_PER_RULE} more finding(s) of rule {rule.id} "
+                        f"({rule.name}) not shown.",
+                    )
                 )
-            )
+    finally:
+        _SLOT[0] = (_NO_DOC, {})
     return sorted(findings, key=Finding.sort_key)
 
 

@@ -20,6 +20,7 @@ in the spirit of :func:`jsonschema.exceptions.best_match`), duplicates by
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -66,6 +67,14 @@ _PY_DRAFTS: tuple[type[jsonschema.protocols.Validator], ...] = (
     jsonschema.Draft201909Validator,
     jsonschema.Draft202012Validator,
 )
+
+
+#: :func:`~mlm_site.schemas.schema_key`, remembered (a catalog names few schemas, over and over)
+_remembered_key = functools.lru_cache(maxsize=4096)(schema_key)
+
+
+def _key(url: str) -> str:
+    return _remembered_key(url) if len(url) <= 1000 else schema_key(url)  # no huge hostile strings kept
 
 
 def rs_available() -> bool:
@@ -448,7 +457,10 @@ class SchemaValidator:
 
         Raises :class:`SchemaUnavailable` when the schema itself cannot be had.
         """
-        key = schema_key(url)
+        key = _key(url)
+        found = self._compiled.get(key)  # compiled once, then only read
+        if isinstance(found, CompiledSchema):
+            return found
         with self._lock:
             found = self._compiled.get(key)
             if found is None:
@@ -558,15 +570,16 @@ class SchemaValidator:
         elif isinstance(exts, list):
             seen: set[str] = set()
             for index, entry in enumerate(cast(Sequence[Any], exts)):
-                pointer = make_pointer(("stac_extensions", index))
+                pointer = f"/stac_extensions/{index}"
                 if not isinstance(entry, str):
                     label = _label(("stac_extensions", index))
                     findings.append(self._error(href, pointer, _type_message(label, "string", entry), None))
                     continue
                 url = entry.strip()
-                if schema_key(url) in seen:
+                key = _key(url)
+                if key in seen:
                     continue
-                seen.add(schema_key(url))
+                seen.add(key)
                 findings.extend(self.check(doc, url, href, pointer))
         return _dedupe(findings)
 
@@ -593,8 +606,8 @@ class SchemaValidator:
         exts = instance.get("stac_extensions")
         if not isinstance(exts, list):
             return instance, None
-        declared = {schema_key(e) for e in exts if isinstance(e, str)}
-        missing = [u for u in compiled.demanded if schema_key(u) not in declared]
+        declared = {_key(e) for e in exts if isinstance(e, str)}
+        missing = [u for u in compiled.demanded if _key(u) not in declared]
         if not missing or compiled.url not in declared:
             return instance, None
         patched = {**instance, "stac_extensions": [*exts, *missing]}

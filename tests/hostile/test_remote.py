@@ -196,12 +196,12 @@ def test_remote_catalog_cannot_read_local_files(serve, tmp_path: Path) -> None: 
 
 def test_remote_build_refuses_nothing_of_the_rest(server: str, tmp_path: Path, schemas_dir: Path,
                                                   offline_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mlm_site import build as build_module
+    from mlm_site import check as check_module
     from mlm_site.build import build
     from mlm_site.config import load_config
 
-    real = build_module.Fetcher
-    monkeypatch.setattr(build_module, "Fetcher", lambda **kw: real(timeout=0.5, retries=2, backoff=0.05,
+    real = check_module.Fetcher  # build crawls through mlm_site.check
+    monkeypatch.setattr(check_module, "Fetcher", lambda **kw: real(timeout=0.5, retries=2, backoff=0.05,
                                                                       max_bytes=1024 * 1024))
     config = load_config(None, catalog=f"{server}/catalog.json", output=tmp_path / "site", schemas=schemas_dir,
                          offline=True, cache_dir=offline_cache, fail_on="never", tiles="")

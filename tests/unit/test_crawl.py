@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
-from mlm_site.crawl import Fetcher, crawl, load_document
+import pytest
+
+from mlm_site.crawl import Fetcher, ReadError, crawl, load_document
 
 from ..conftest import SAMPLE
 
@@ -125,3 +128,123 @@ def test_links_leaving_the_catalog_folder_are_refused_unless_allowed(tmp_path: P
     assert docs[0].findings[0].pointer == "/links/0/href"
     docs = list(crawl(str(root), confine=False))
     assert [d.id for d in docs] == ["root", "x"]
+
+
+# -- the byte scan that spares most documents the tree walk ----------------------
+
+from typing import Any  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mlm_site.crawl import MAX_NESTING, _RealPaths, inspect_tree, plain_json  # noqa: E402
+
+
+def _nested(depth: int, leaf: Any = 1) -> Any:
+    """``depth`` levels of arrays and objects, alternating (or in runs of one kind)."""
+    value = leaf
+    for i in range(depth):
+        value = [value] if i % 2 else {"k": value}
+    return value
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0
+
+
+def _walk_finds_nothing(text: str) -> bool:
+    raw = json.loads(text)
+    before = json.dumps(raw)
+    raw, problems = inspect_tree(raw)
+    return not problems and json.dumps(raw) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "[[[[", "b": "\\\\", "c": "\\"[", "d": "]]]}}}"}',
+        '{"a": "\\\\\\"[{", "b": ["\\\\"], "c": "x\\\\"}',
+        '{"text": "caf\\u00e9 \\u2603", "k\\u00e9y": [1, 2.5, null, true]}',
+        '\ufeff{"bom": []}',
+        '[]',
+        '"just a string"',
+        json.dumps(_nested(MAX_NESTING)),
+        json.dumps({"s": "[" * 500, "t": "{" * 500, "list": [[[[]]]]}),
+    ],
+)
+def test_plain_json_spares_the_walk_of_ordinary_documents(text: str) -> None:
+    assert plain_json(text.encode("utf-8"))
+    assert _walk_finds_nothing(text.lstrip("\ufeff"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": "\\ud800"}',  # lone surrogates: in values,
+        '{"\\uDC00": 1}',  # in keys,
+        '["\\ud83d\\ude00"]',  # a pair (harmless, but the walk decides)
+        '"\\udfff"',  # at the top
+        json.dumps(_nested(MAX_NESTING + 1)),  # one level more than the walk accepts: the walk decides
+        json.dumps(_nested(MAX_NESTING + 2)),
+        json.dumps([[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]),
+        '{"a": "]]]]]]]", "deep": ' + json.dumps(_nested(MAX_NESTING + 5)) + "}",
+    ],
+)
+def test_plain_json_sends_suspects_to_the_walk(text: str) -> None:
+    assert not plain_json(text.encode("utf-8"))
+
+
+def test_the_walk_still_refuses_what_the_scan_sends_it(tmp_path: Path) -> None:
+    deep = write(tmp_path / "deep.json", json.dumps({"type": "Feature", "x": _nested(MAX_NESTING + 2)}))
+    doc = load_document(Fetcher(), str(deep), None, None)
+    assert doc.raw is None and "nested more than" in doc.findings[0].message
+    sur = write(tmp_path / "sur.json", '{"type": "Feature", "stac_version": "1.1.0", "id": "a\\ud800"}')
+    doc = load_document(Fetcher(), str(sur), None, None)
+    assert doc.id == "a\ufffd" and doc.findings[0].pointer == "/id"
+
+
+json_text_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(alphabet=st.sampled_from(list('ab"\\[]{}\n\u00e9\u2603/u0d8')), max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet='a"\\[]{}u', max_size=4), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(json_text_value, st.integers(min_value=0, max_value=70), st.booleans(), st.sampled_from([None, 0, 2]))
+def test_plain_json_never_hides_a_problem(value: Any, depth: int, ascii_only: bool, indent: int | None) -> None:
+    doc = {"v": value, "deep": _nested(depth)} if depth else value
+    text = json.dumps(doc, ensure_ascii=ascii_only, indent=indent)
+    if plain_json(text.encode("utf-8")):
+        assert _walk_finds_nothing(text)
+        assert _depth(doc) <= MAX_NESTING
+    elif _depth(doc) <= MAX_NESTING and "\\u" not in text:
+        pytest.fail("an ordinary document was sent to the walk")
+
+
+def test_real_paths_are_os_realpath(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "f.json").write_text("{}")
+    (tmp_path / "link-dir").symlink_to(tmp_path / "a", target_is_directory=True)
+    (tmp_path / "a" / "link.json").symlink_to(tmp_path / "a" / "b" / "f.json")
+    (tmp_path / "a" / "dangling.json").symlink_to(tmp_path / "nowhere.json")
+    (tmp_path / "a" / "up").symlink_to("..", target_is_directory=True)
+    real = _RealPaths()
+    for rel in ["a/b/f.json", "link-dir/b/f.json", "a/link.json", "a/dangling.json", "a/missing/x.json",
+                "link-dir/up/link-dir/b/f.json", "a/up/a/up/a/b", "link-dir"]:
+        path = str(tmp_path / rel)
+        assert real(path) == os.path.realpath(path), rel
+        assert real(path) == os.path.realpath(path), rel  # remembered folders give the same
+
+
+def test_reads_exactly_up_to_the_size_cap(tmp_path: Path) -> None:
+    path = tmp_path / "doc.json"
+    path.write_bytes(b" " * 990 + b"{}")
+    assert Fetcher(max_bytes=992).read_bytes(str(path)).strip() == b"{}"
+    with pytest.raises(ReadError):
+        Fetcher(max_bytes=991).read_bytes(str(path))

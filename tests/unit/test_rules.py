@@ -880,3 +880,76 @@ def test_official_examples() -> None:
     missing = {k: v - errors.get(k, set()) for k, v in expected.items() if v - errors.get(k, set())}
     assert not unexpected, f"unexpected error-level findings on official examples: {unexpected}"
     assert not missing, f"expected defects no longer reported: {missing}"
+
+
+# -- catalog views and the per-document memo -----------------------------------
+
+
+CATALOG_RULES = [r.id for r in RULES.values() if r.scope == "catalog"]
+
+
+def _catalog_findings_on_views(case: Case) -> tuple[list[Finding], list[Finding]]:
+    assert case.catalog is not None
+    whole = run_rules(case.doc, case.href, case.catalog, select=CATALOG_RULES)
+    views = {href: rules_mod.catalog_view(doc) for href, doc in case.catalog.items()}
+    return whole, run_rules(rules_mod.catalog_view(case.doc), case.href, views, select=CATALOG_RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULES))
+def test_catalog_rules_see_the_same_on_views(rule_id: str) -> None:
+    """mlm-site validate runs the catalog-scope rules on catalog views: same findings."""
+    for case in (FAIL[rule_id](), _pass_case(rule_id)):
+        if case.catalog is None:
+            case = Case(case.doc, case.href, catalog(base=case.doc))
+        whole, on_views = _catalog_findings_on_views(case)
+        assert whole == on_views
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(mutation, min_size=1, max_size=8))
+def test_catalog_rules_see_the_same_on_views_of_mutated_items(mutations: list[tuple[int, str, Any]]) -> None:
+    doc = base_item()
+    for index, op, value in mutations:
+        _apply(doc, BASE_PATHS[index], op, value)
+    for href in (BASE_HREF, DERIVED_HREF):
+        whole, on_views = _catalog_findings_on_views(Case(doc, href, catalog(base=doc)))
+        assert whole == on_views
+
+
+def test_catalog_view_is_small_and_stable() -> None:
+    doc = v1_item()
+    view = rules_mod.catalog_view(doc)
+    assert set(view) <= {"type", "id", "stac_extensions", "links", "properties"}
+    assert view["stac_extensions"] == [MLM]
+    assert view["properties"] == {"mlm:name": doc["properties"]["mlm:name"]}
+    assert len(view["links"]) == len(doc["links"])  # indices kept: pointers name them
+    kept = [link for link in view["links"] if link is not None]
+    assert kept and all(set(link) <= {"rel", "href", "mlm:name"} for link in kept)
+    assert rules_mod.catalog_view(view) == view
+    collection = _as_collection(base_item())
+    assert rules_mod.catalog_view(collection)["mlm:name"] == collection["mlm:name"]
+
+
+def test_memo_is_per_call() -> None:
+    """Helpers remember per run_rules call only: a changed document is checked afresh."""
+    doc = base_item()
+    assert findings_of("MLM004", Case(doc)) == []
+    inp(doc)["input"]["shape"] = [-1, 4, 64]
+    assert [f.pointer for f in findings_of("MLM004", Case(doc))] == ["/properties/mlm:input/0/input/shape"]
+    inp(doc)["input"]["shape"] = [-1, 4, 64, 64]
+    assert findings_of("MLM004", Case(doc)) == []
+    # outside run_rules the checks work too (nothing remembered)
+    rule = RULES["MLM001"]
+    inp(doc)["bands"] = ["B05"]
+    assert [p for p, _ in rule.check(doc, rules_mod.RuleContext(BASE_HREF))] == ["/properties/mlm:input/0/bands/0"]
+    assert rules_mod._SLOT[0][0] is rules_mod._NO_DOC
+
+
+def test_rule_options_are_checked_every_call() -> None:
+    """Remembered rule selections still refuse bad options, and follow changes of the registry."""
+    assert run_rules(base_item(), BASE_HREF, select=["MLM004"]) == []
+    with pytest.raises(ValueError):
+        run_rules(base_item(), BASE_HREF, select=["MLM999"])
+    with pytest.raises(ValueError):
+        run_rules(base_item(), BASE_HREF, severity_overrides={"MLM004": ["error"]})  # type: ignore[dict-item]
+    assert run_rules(base_item(), BASE_HREF, select=iter(["MLM004"])) == []

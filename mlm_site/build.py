@@ -7,13 +7,16 @@ only when complete.
 
 from __future__ import annotations
 
+import json
 import pickle
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from markupsafe import Markup
 
 from mlm_site import __version__, stac, urls
 from mlm_site import site as seo
@@ -26,7 +29,7 @@ from mlm_site.crawl import Document
 from mlm_site.findings import Finding, Report, reaches
 from mlm_site.graph import SiteGraph, build_graph, facet_values
 from mlm_site.model import CollectionPage, Linker, ModelCard, build_card, build_collection
-from mlm_site.parallel import map_chunks
+from mlm_site.parallel import collector_paused, map_chunks
 from mlm_site.render import builtin_templates, make_environment, render_page
 from mlm_site.validate import report_for
 from mlm_site.write import Staging, assign_slugs, check_output, relative
@@ -160,10 +163,11 @@ def model_site(
     mkeys: list[str] = [""] * len(modelled)
     if cache is not None:
         by_href = {d.href: d.digest for d in documents}
-        site_paths = digest(sorted(pages.items()), sorted(jsons.items()), sorted(coll_pages.items()))
         for i, d in enumerate(modelled):
-            targets = sorted({(t, by_href.get(t)) for t in _link_targets(d)})
-            mkeys[i] = digest("model", cache.doc_key(d), findings_digest(findings.get(d.href, [])), site_paths, targets)
+            # what the view-model reads besides its document: the documents it links to and their site paths
+            targets = sorted({(t, by_href.get(t), pages.get(t), jsons.get(t), coll_pages.get(t))
+                              for t in [d.href, *_link_targets(d)]})
+            mkeys[i] = digest("model", cache.doc_key(d), findings_digest(findings.get(d.href, [])), targets)
             blobs[i] = cache.old_model(mkeys[i])
     todo = [i for i, b in enumerate(blobs) if b is None]
     fresh = map_chunks(_model_chunk, len(todo), ([modelled[i] for i in todo], findings, pages, jsons, coll_pages, raws),
@@ -241,8 +245,7 @@ def _inputs_digest(config: SiteConfig) -> str:
 def _site_digest(config: SiteConfig, inputs: str) -> str:
     """What every page depends on besides the view-models: templates, static files and options."""
     templates = tree_digest([builtin_templates(), config.templates])
-    return digest(inputs, templates, config.base_url, config.title, config.tiles, config.tiles_attribution,
-                  seo.pagefind_available())
+    return digest(inputs, templates, config.base_url, config.title, config.tiles, config.tiles_attribution)
 
 
 def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
@@ -252,6 +255,11 @@ def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     is recomputed: documents whose bytes (and whatever else they read) did not
     change keep their findings, view-models and files.
     """
+    with collector_paused():
+        return _build(config, progress)
+
+
+def _build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     started = time.monotonic()
     out = check_output(config.output, config.catalog, force=config.force,
                        keep=(config.templates, config.schemas, config.cache_dir))
@@ -275,7 +283,8 @@ def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
         pages.setdefault(p.href, p.page)
     report = report_for(documents, findings, pages)
 
-    staging = Staging(out)
+    prior = cache.old.get("pages", {}).get("*") if cache.warm else None
+    staging = Staging(out, prior[1] if prior else None)  # a warm cache: update the site in place
     try:
         count = write_site(staging, env, graph, documents, report, config, progress,
                            cache=cache, keys=keys, site_key=site_key)
@@ -283,7 +292,6 @@ def build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
         cache.new["counts"] = (len(graph.cards), count)
         staging.commit()
     except BaseException:
-        seo.stop_searches()
         staging.abort()
         raise
     cache.save()
@@ -303,20 +311,12 @@ def _unchanged(
     config: SiteConfig, out: Path, cache: BuildCache, whole: str, previous: list[str], documents: list[Document],
     findings: dict[str, list[Finding]], started: float, progress: Progress | None,
 ) -> BuildResult:
-    """Nothing the site reads changed: the new site is the previous one, file for file."""
+    """Nothing the site reads changed: the previous site (every file of it is still there) stays as it is."""
     if progress:
-        progress("nothing changed: taking the previous site over")
+        progress("nothing changed: the previous site stays")
     pages, _, _ = assign_pages(documents)
     report = report_for(documents, findings, pages)
     cards, count = cache.old.get("counts", (0, 0))
-    staging = Staging(out)
-    try:
-        for rel in previous:
-            staging.reuse(out, rel)
-        staging.commit()
-    except BaseException:
-        staging.abort()
-        raise
     cache.carry_over()
     cache.keep_files("*", whole, previous)
     cache.new["counts"] = (cards, count)
@@ -349,6 +349,38 @@ class CardWriter:
     targets: Mapping[str, str]
     raws: Mapping[str, Any]
     config: SiteConfig
+    #: report.json's entry of every document by href, and the rules by id (for the report's pieces)
+    report_docs: Mapping[str, Any] = field(default_factory=dict)
+    rules: Mapping[str, Any] = field(default_factory=dict)
+    _module: Any = None
+
+    def macros(self) -> Any:
+        """The macros of ``_fragments.html``, as seen from a page at the site root."""
+        if self._module is None:
+            self._module = self.env.get_template("_fragments.html").make_module(
+                {"site": self.site, "page_path": "index.html", "url_base": None, "rules": self.rules})
+        return self._module
+
+    def pieces(self, card: ModelCard) -> dict[str, Any]:
+        """The card's parts of the site-wide pages: index tile, compare picker/column, report entry."""
+        m = self.macros()
+        date = seo.document_date(self.raws.get(card.href, {}))
+        out: dict[str, Any] = {
+            "tile": str(m.tile(card, date.strftime("%Y-%m-%d") if date else "", facet_values(card))),
+            "pick": str(m.compare_pick(card)),
+            "head": str(m.compare_head(card)),
+            "cells": [str(m.compare_cell(card, cell)) for cell in seo.compare_cells(card)],
+            "report": self.report_piece(card.href),
+            "date": date,
+        }
+        return out
+
+    def report_piece(self, href: str) -> str:
+        d = self.report_docs.get(href)
+        if d is None:
+            return ""
+        m = self.macros()
+        return str(m.report_document(d) if d["findings"] else m.report_clean(d))
 
     def page(self, path: str, template: str, **ctx: Any) -> None:
         ctx.setdefault("scripts", [])
@@ -366,12 +398,11 @@ class CardWriter:
                        attribution=self.config.tiles_attribution)
         if m is None:
             return None, []
-        script_path = posixpath_join(owner_path, "map.js")
-        self.staging.write_text(script_path, m.script)
-        return m, ["static/leaflet/leaflet.js", script_path]
+        # drawn by the shared script of its layout (written once by write_site): no file per page
+        return m, ["static/leaflet/leaflet.js", m.script]
 
     def card(self, card: ModelCard) -> list[str]:
-        """Write the card's page, map, published JSON and citation files; their paths."""
+        """Write the card's page and published JSON (maps and citation downloads need no file); their paths."""
         from mlm_site.citation import bibtex, cff, ris
 
         written: list[str] = []
@@ -380,6 +411,7 @@ class CardWriter:
         try:
             m, scripts = self.map_for(card.page, card.geometry, card.bbox, "card")
             published = _published_json(self.raws[card.href], card.json_page, self.targets, card.href)
+            published_text = json.dumps(published, indent=2, ensure_ascii=False) + "\n"
             self.page(
                 card.page,
                 "card.html",
@@ -393,15 +425,12 @@ class CardWriter:
                 cff=cff(card.citation) if card.citation else None,
                 ris=ris(card.citation) if card.citation else None,
                 source=published,
+                source_json=published_text,
                 title=card.title,
                 description=card.summary,
             )
-            self.staging.write_json(card.json_page, published)
-            if card.citation is not None:
-                folder = card.page.rsplit("/", 1)[0]
-                self.staging.write_text(f"{folder}/citation.bib", bibtex(card.citation))
-                self.staging.write_text(f"{folder}/CITATION.cff", cff(card.citation))
-                self.staging.write_text(f"{folder}/citation.ris", ris(card.citation))
+            self.staging.write_text(card.json_page, published_text)
+            # citations are downloaded from the page's <pre> blocks (site.js): no files of their own
             written = sorted(self.staging.files)
         finally:
             original |= self.staging.files
@@ -409,9 +438,9 @@ class CardWriter:
         return written
 
 
-def _card_chunk(state: tuple[CardWriter, list[ModelCard]], start: int, stop: int) -> list[list[str]]:
+def _card_chunk(state: tuple[CardWriter, list[ModelCard]], start: int, stop: int) -> list[tuple[list[str], dict[str, Any]]]:
     writer, cards = state
-    return [writer.card(c) for c in cards[start:stop]]
+    return [(writer.card(c), writer.pieces(c)) for c in cards[start:stop]]
 
 
 def _card_key(card: ModelCard, graph: SiteGraph, keys: Mapping[str, str], site_key: str) -> str:
@@ -446,7 +475,7 @@ def write_site(
         base_url=base_url,
         root=graph.root,
         tiles=config.tiles,
-        search=seo.pagefind_available(),
+        search=True,
     )
     count = 0
     html_pages: list[str] = []
@@ -455,7 +484,10 @@ def write_site(
     for p in graph.collections:
         targets.setdefault(p.href, p.json_page)
     raws = {d.href: d.raw for d in documents if d.raw is not None}
-    writer = CardWriter(staging, env, site, graph, targets, raws, config)
+    report_json = report.to_json()
+    report_docs = {d["href"]: d for d in report_json["documents"]}
+    rules = seo.rules_reference(report_json["summary"]["by_rule"])
+    writer = CardWriter(staging, env, site, graph, targets, raws, config, report_docs, {r.id: r for r in rules})
 
     def emit(path: str, template: str, **ctx: Any) -> None:
         nonlocal count
@@ -476,42 +508,48 @@ def write_site(
                 staging.copy(source, "static/" + source.relative_to(user_static).as_posix())
     for source, rel in leaflet_assets():
         staging.copy(source, "static/" + rel)
+    # the shared map scripts (one per layout, tiles from the config) that draw every page's maps
+    if any(c.geometry is not None or c.bbox for c in graph.cards) or any(p.bbox for p in graph.collections):
+        from mlm_site.maps import map_scripts
+
+        for rel, text in map_scripts(config.tiles, config.tiles_attribution):
+            staging.write_text(rel, text)
 
     # model cards: unchanged ones are taken over from the previous build, the others rendered in workers
     card_keys = {c.href: _card_key(c, graph, keys, site_key) for c in graph.cards} if cache is not None and keys is not None else {}
     render: list[ModelCard] = []
+    pieces: dict[str, dict[str, Any]] = {}
     for card in graph.cards:
-        files = cache.old_files(card.href, card_keys[card.href]) if cache is not None and card_keys else None
-        if files is None:
+        key = card_keys.get(card.href, "")
+        files = cache.old_files(card.href, key) if cache is not None and key else None
+        old_pieces = cache.old_fragments(card.href, key) if cache is not None and files is not None else None
+        if files is None or old_pieces is None:
             render.append(card)
             continue
         for rel in files:
             staging.reuse(cache.out, rel)  # type: ignore[union-attr]
+        pieces[card.href] = old_pieces
         if cache is not None:
-            cache.keep_files(card.href, card_keys[card.href], files)
+            cache.keep_files(card.href, key, files)
+            cache.keep_fragments(card.href, key, old_pieces)
     if progress:
         progress(f"rendering {len(render)} cards ({len(graph.cards) - len(render)} unchanged)")
     written = map_chunks(_card_chunk, len(render), (writer, render), config.effective_jobs)
-    for card, files in zip(render, written):
+    for card, (files, card_pieces) in zip(render, written):
         staging.files.update(files)
+        pieces[card.href] = card_pieces
         if cache is not None and card_keys:
             cache.keep_files(card.href, card_keys[card.href], files)
+            cache.keep_fragments(card.href, card_keys[card.href], card_pieces)
     for card in graph.cards:
         html_pages.append(card.page)
         count += 1
 
-    # the search index reads only the card pages: start it now, alongside the site-wide pages
-    search = None
-    search_key = digest("search", site_key, sorted(card_keys.items())) if card_keys else ""
-    if site.search:
-        old = cache.old_files("search", search_key) if cache is not None and card_keys else None
-        if old is not None:
-            for rel in old:
-                staging.reuse(cache.out, rel)  # type: ignore[union-attr]
-            if cache is not None:
-                cache.keep_files("search", search_key, old)
-        else:
-            search = seo.Pagefind(staging.path)
+    # the search index (search/) from the view-models, in page order: cheap, so rebuilt whole every build
+    from mlm_site.search import index_files, search_terms
+
+    for rel, data in index_files((c.page, search_terms(c)) for c in sorted(graph.cards, key=lambda c: c.page)).items():
+        staging.write_bytes(rel, data)
 
     for p in graph.collections:
         if p is graph.root:
@@ -533,34 +571,36 @@ def write_site(
         staging.write_json("catalog.json", _published_json(raws[graph.root.href], "catalog.json", targets, graph.root.href))
 
     cards = sorted(graph.cards, key=lambda c: (c.title.lower(), c.href))
-    dates = {c.href: seo.document_date(raws.get(c.href, {})) for c in cards}
+    dates = {c.href: pieces[c.href]["date"] for c in cards}
     emit(
         "index.html",
         "index.html",
         cards=cards,
+        tiles=Markup("".join(pieces[c.href]["tile"] for c in cards)),
         facets=graph.facets,
         facet_labels=dict(FACET_LABELS),
-        facet_values={c.href: facet_values(c) for c in cards},
-        dates={h: (d.strftime("%Y-%m-%d") if d else "") for h, d in dates.items()},
         root=graph.root,
         collections=[p for p in graph.collections if p is not graph.root],
         title=site.title,
         description=graph.root.summary if graph.root else "",
         summary=report.summary(),
     )
-    report_json = report.to_json()
     staging.write_json("report.json", report_json)
-    by_href = {d["href"]: d for d in report_json["documents"]}
-    rules = seo.rules_reference(report_json["summary"]["by_rule"])
+    sections: list[str] = []
+    clean: list[str] = []
+    for d in report_json["documents"]:
+        piece = pieces[d["href"]]["report"] if d["href"] in pieces else writer.report_piece(d["href"])
+        (sections if d["findings"] else clean).append(piece)
     emit(
         "report.html",
         "report.html",
-        documents=[d for d in report_json["documents"]],
+        documents=report_json["documents"],
         summary=report_json["summary"],
         title="Validation report",
         description="Validation findings of every document of the catalog",
-        by_href=by_href,
-        rules={r.id: r for r in rules},
+        rules=writer.rules,
+        sections=Markup("".join(sections)),
+        clean=Markup("".join(clean)),
     )
     emit(
         "rules.html",
@@ -573,7 +613,10 @@ def write_site(
         "compare.html",
         "compare.html",
         cards=cards,
-        rows=seo.compare_rows(cards),
+        picks=Markup("".join(pieces[c.href]["pick"] for c in cards)),
+        head=Markup("".join(pieces[c.href]["head"] for c in cards)),
+        rows=[(label, Markup("".join(pieces[c.href]["cells"][i] for c in cards)))
+              for i, label in enumerate(seo.COMPARE_LABELS)],
         title="Compare models",
         description="Key fields of the models side by side",
     )
@@ -585,18 +628,6 @@ def write_site(
     staging.write_text(".nojekyll", "")  # GitHub Pages from a branch: publish files as they are
     if base_url:
         staging.write_text("sitemap.xml", seo.sitemap(html_pages, base_url))
-    if search is not None:
-        if progress:
-            progress("waiting for the search index")
-        problem = search.wait()
-        if problem:
-            if progress:
-                progress(f"search index not built: {problem}")
-        else:
-            files = search.files()
-            staging.files.update(files)
-            if cache is not None and card_keys:
-                cache.keep_files("search", search_key, files)
     return count
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import mlm_site
 from mlm_site.findings import Finding
 
-FORMAT = 1
+FORMAT = 2
 FILE_NAME = "builds"
 
 
@@ -84,10 +84,12 @@ def default_root(cache_dir: Path | None) -> Path:
 
 
 def _marker_stamp(out: Path) -> tuple[int, int] | None:
-    from mlm_site.write import MARKER
+    from mlm_site.write import MARKER, MARKER_TEXT
 
     try:
         st = os.stat(out / MARKER)
+        if (out / MARKER).read_text(encoding="utf-8", errors="replace") != MARKER_TEXT:
+            return None  # an update of the folder was interrupted: its files are not the cached ones
     except OSError:
         return None
     return (st.st_ino, st.st_mtime_ns)
@@ -103,7 +105,7 @@ class BuildCache:
         self.old: dict[str, Any] = {}
         if not clean:
             self.old = self._load()
-        self.new: dict[str, Any] = {"format": FORMAT, "inputs": inputs, "checks": {}, "models": {}, "pages": {}}
+        self.new: dict[str, Any] = {"format": FORMAT, "inputs": inputs, "checks": {}, "models": {}, "pages": {}, "fragments": {}}
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -153,9 +155,17 @@ class BuildCache:
     def keep_files(self, unit: str, key: str, files: list[str]) -> None:
         self.new["pages"][unit] = (key, list(files))
 
+    # -- pieces of the site-wide pages, by unit (a card's href)
+    def old_fragments(self, unit: str, key: str) -> Any:
+        entry = self.old.get("fragments", {}).get(unit)
+        return entry[1] if entry and entry[0] == key else None
+
+    def keep_fragments(self, unit: str, key: str, value: Any) -> None:
+        self.new["fragments"][unit] = (key, value)
+
     def carry_over(self) -> None:
         """Keep the previous build's results (this build reused all of them)."""
-        for part in ("models", "pages"):
+        for part in ("models", "pages", "fragments"):
             self.new[part] = {**self.old.get(part, {}), **self.new[part]}
 
     def save(self) -> None:

@@ -31,7 +31,7 @@ class SiteInfo:
     base_url: str | None = _f("Public URL of the site ending in '/', from --base-url; None when not given.")
     root: Any = _f("The root CollectionPage (the catalog the build started from), or None for a lone Item.")
     tiles: str | None = _f("Map tile URL template; None when maps are drawn without tiles.")
-    search: bool = _f("True when the Pagefind full-text index was built (folder pagefind/).", False)
+    search: bool = _f("True when the full-text search index was built (folder search/, see mlm_site/search.py).", False)
     feed: str = _f("Site path of the Atom feed of models.", "feed.xml")
 
 
@@ -59,8 +59,7 @@ class IndexContext(PageContext):
         "Facet name (task, framework, architecture, accelerator, license, collection, status) -> (value, count)"
         " pairs, most frequent first.", ())
     facet_labels: dict[str, str] = _f("Facet name -> its human label, in display order.", ())
-    facet_values: dict[str, dict[str, list[str]]] = _f("Card href -> facet name -> the card's values.", ())
-    dates: dict[str, str] = _f("Card href -> ISO date of its last change (updated/created/datetime), or ''.", ())
+    tiles: str = _f("The tiles of every card in the order of cards, joined (HTML): macro tile of _fragments.html.", "")
     root: Any = _f("The root CollectionPage, or None.")
     collections: list[Any] = _f("Every CollectionPage except the root.", ())
     summary: dict[str, Any] = _f("The report summary (documents, findings by severity, by rule).", ())
@@ -72,11 +71,14 @@ class CardContext(PageContext):
 
     card: Any = _f("The ModelCard (see mlm_site.model.ModelCard).")
     versions: Any = _f("VersionInfo: the release chain, newer/latest/predecessor/successor cards.")
-    map: Any = _f("The extent map (html, script, text) or None.")
-    bibtex: str | None = _f("The BibTeX entry of the model, or None without citation data.")
+    map: Any = _f("The extent map (html: its container with the data; script: site path of the shared script"
+                  " drawing it, in scripts; text) or None.")
+    bibtex: str | None = _f("The BibTeX entry of the model, or None without citation data (no file is"
+                            " written: the Cite section's Download buttons save the text of its <pre>).")
     cff: str | None = _f("The CITATION.cff text of the model, or None without citation data.")
     ris: str | None = _f("The RIS citation of the model, or None without citation data.")
     source: dict[str, Any] | None = _f("The STAC JSON of the model as published with the site (links rewritten).")
+    source_json: str = _f("The text of the published JSON file of the model (source, indented).", "")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class CollectionContext(PageContext):
     """``collection.html``: a Collection or sub-Catalog."""
 
     collection: Any = _f("The CollectionPage: description, extent, providers, license, cards, children.")
-    map: Any = _f("The spatial extent map or None.")
+    map: Any = _f("The spatial extent map (as in card.html) or None.")
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,9 @@ class ReportContext(PageContext):
 
     documents: list[dict[str, Any]] = _f("Documents of report.json (href, id, type, mlm, page, findings).", ())
     summary: dict[str, Any] = _f("Summary of report.json: totals, findings by severity and by rule.", ())
-    by_href: dict[str, dict[str, Any]] = _f("The documents of report.json by href.", ())
+    sections: str = _f("The findings of every document that has some, joined (HTML): macro report_document of"
+                       " _fragments.html.", "")
+    clean: str = _f("List items of the documents without findings, joined (HTML): macro report_clean.", "")
     rules: dict[str, Any] = _f("Rule id -> RuleInfo of every best-practice rule (for links to rules.html).", ())
 
 
@@ -109,7 +113,10 @@ class CompareContext(PageContext):
     """``compare.html``: models side by side."""
 
     cards: list[Any] = _f("Every ModelCard (one column each), sorted by title.", ())
-    rows: list[Any] = _f("CompareRow(label, cells): one cell of CompareValues per card, in the order of cards.", ())
+    picks: str = _f("The picker's list items of every card, joined (HTML): macro compare_pick of _fragments.html.", "")
+    head: str = _f("The column headers of every card, joined (HTML): macro compare_head.", "")
+    rows: list[Any] = _f("(label, cells) per field: the cells of every card in the order of cards, joined (HTML):"
+                         " macro compare_cell.", ())
 
 
 @dataclass(frozen=True)

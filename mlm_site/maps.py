@@ -3,28 +3,36 @@
 A card shows where a model applies (the item's ``geometry`` / ``bbox``) on a small
 map. :func:`extent_map` turns those untrusted values into an :class:`ExtentMap`:
 
-* ``html``: the empty map container (``<div>`` with an accessible label);
-* ``script``: JavaScript (not wrapped in ``<script>``) that draws the map with the
-  page's own ``leaflet.js`` (see :func:`leaflet_assets`; no CDN, no jQuery);
+* ``html``: the map container (``<div>`` with an accessible label) holding the
+  map's data in ``data-*`` attributes (``data-layout``, ``data-bounds`` and, for
+  a drawn geometry, ``data-feature``: JSON, HTML-attribute-escaped);
+* ``script``: the site path of the *shared* script that draws every map of its
+  layout (``static/maps/geojson.js`` or ``static/maps/rectangle.js``), so pages
+  need no script of their own;
 * ``text``: a plain-text fallback ("West 10.0°, South 45.0°, ..." or "Whole world");
 * ``bounds``: the extent as ``(west, south, east, north)`` degrees.
 
-How the script is made: folium builds the Leaflet code (``folium.Map``, a
-``TileLayer``, ``GeoJson`` or ``Rectangle``, ``fit_bounds``) once per
-*layout* (tile URL, attribution, kind of layer) with placeholder ids and data. The
-rendered code is cut at the placeholders and cached; each map then only fills
-in its own numbers. Only folium's per-element ``script`` macros are rendered
-(``Figure.script``), never the full page, whose header pulls jQuery, Bootstrap
-and Leaflet from CDNs.
+:func:`map_scripts` gives the shared scripts (written once per build); they use
+the page's own ``leaflet.js`` (see :func:`leaflet_assets`; no CDN, no jQuery).
+
+How the scripts are made: folium builds the Leaflet code (``folium.Map``, a
+``TileLayer``, ``GeoJson`` or ``Rectangle``, ``fit_bounds``) once per *layout*
+with the configured tiles and attribution and placeholder ids and data. The
+placeholders become the variables of a ``draw(el, feature, bounds)`` function,
+which the script calls for each ``.mlm-extent-map[data-layout=...]`` element
+with the JSON of its attributes. Only folium's per-element ``script`` macros
+are rendered (``Figure.script``), never the full page, whose header pulls
+jQuery, Bootstrap and Leaflet from CDNs.
 
 Safety: no catalog string ever reaches the output. Geometries are rebuilt from
 validated, finite numbers only (``properties``, ``id`` and foreign members are
-dropped), serialised with ``json.dumps`` and ``<``, ``>``, ``&``, ``'``,
-U+2028 and U+2029 escaped. Invalid input gives ``None`` (no map), never an
-exception.
+dropped), serialised with ``json.dumps`` (``<``, ``>``, ``&``, ``'``, U+2028 and
+U+2029 escaped) and HTML-escaped into the attributes. Element ids are derived
+from ``map_id`` with ``[A-Za-z0-9_]`` only. Invalid input gives ``None`` (no
+map), never an exception.
 
-Determinism: folium's random element ids are replaced by ids derived from
-``map_id``, so the same input gives the same bytes.
+Determinism: folium's random element ids are replaced by fixed names, so the
+same input (and configuration) gives the same bytes.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ __all__ = [
     "ExtentMap",
     "extent_map",
     "leaflet_assets",
+    "map_scripts",
 ]
 
 DEFAULT_TILES: Final = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -81,20 +90,14 @@ _STYLE: Final[dict[str, Any]] = {
 _LEAFLET_PACKAGE: Final = "js_lib_leaflet"
 _LEAFLET_STATIC: Final = ("static", "js_lib_leaflet")
 
-# Placeholders substituted in the cached folium output. The id token is made of
-# identifier characters (it becomes part of JavaScript names); the data tokens
-# are JSON strings in folium's output and are replaced with their quotes.
+# Placeholders in folium's output, replaced when the shared scripts are made. The
+# id token is made of identifier characters (it becomes part of JavaScript
+# names); the data tokens are JSON strings in folium's output and are replaced
+# with their quotes.
 _TOKEN_ID: Final = "mlmsiteXidX"
 _TOKEN_DATA: Final = "mlmsite-data-slot"
 _TOKEN_RECT: Final = "mlmsite-rect-slot"
 _TOKEN_BOUNDS: Final = "mlmsite-bounds-slot"
-_SLOTS: Final = {
-    _TOKEN_ID: "id",
-    json.dumps(_TOKEN_DATA): "data",
-    json.dumps(_TOKEN_RECT): "rect",
-    json.dumps(_TOKEN_BOUNDS): "bounds",
-}
-_SLOT_RE: Final = re.compile("|".join(re.escape(token) for token in _SLOTS))
 
 _Layout = Literal["geojson", "rectangle"]
 _Position = list[float]
@@ -106,15 +109,19 @@ class ExtentMap:
 
     Attributes:
         html: The map container, ``<div id=... class="mlm-extent-map" role="region"
-            aria-label=...></div>``. Give ``.mlm-extent-map`` a height in CSS (the
-            script falls back to 300px when the container has none).
-        script: JavaScript that draws the map (no ``<script>`` tags; safe inside an
-            inline ``<script>`` element or an external file). Needs ``leaflet.js``
-            and ``leaflet.css`` loaded first; does nothing when ``L`` is missing.
+            aria-label=... data-layout=... data-bounds=... [data-feature=...]></div>``:
+            the data the shared script draws, as JSON in single-quoted attributes. Give
+            ``.mlm-extent-map`` a height in CSS (the script falls back to 300px
+            when the container has none).
+        script: Site path of the shared script that draws it (``static/maps/<layout>.js``,
+            written by the build from :func:`map_scripts`). Load it after
+            ``leaflet.js`` (and ``leaflet.css``); once per page draws every map of
+            its layout.
         text: Plain-text description of the extent, for readers without JavaScript.
         bounds: ``(west, south, east, north)`` in degrees; ``west > east`` when the
             extent crosses the antimeridian.
         element_id: The ``id`` of the container element.
+        layout: ``geojson`` (the geometry is drawn) or ``rectangle`` (the bbox is).
         crosses_antimeridian: True when the extent crosses longitude ±180°.
     """
 
@@ -123,6 +130,7 @@ class ExtentMap:
     text: str
     bounds: tuple[float, float, float, float]
     element_id: str
+    layout: str
     crosses_antimeridian: bool = False
 
 
@@ -352,16 +360,61 @@ def _check_tiles(tiles: str | None, attribution: str) -> None:
         raise ConfigError(f"map tiles must be an http(s) or relative URL: {tiles!r}")
 
 
-@functools.lru_cache(maxsize=32)
-def _skeleton(tiles: str | None, attribution: str, layout: _Layout) -> tuple[str, ...]:
-    """The folium-rendered script of one layout, split at its placeholders.
+#: Site path of each layout's shared script (one file per layout, the same on every page).
+SCRIPT_PATHS: Final[dict[str, str]] = {
+    "geojson": "static/maps/geojson.js",
+    "rectangle": "static/maps/rectangle.js",
+}
 
-    Even items are literal code, odd items slot names (``id``, ``data``, ...).
-    """
+# What the placeholders of folium's output become in the shared script: the map
+# element (``el``, folium's ``L.map("map_<id>", ...)``), the data read from the
+# element's attributes (``feature``, ``bounds``) and a fixed name suffix.
+_REPLACEMENTS: Final = (
+    (json.dumps(f"map_{_TOKEN_ID}"), "el"),
+    (json.dumps(_TOKEN_DATA), "feature"),
+    (json.dumps(_TOKEN_RECT), "bounds"),
+    (json.dumps(_TOKEN_BOUNDS), "bounds"),
+    (_TOKEN_ID, "mlm"),
+)
+
+_WRAPPER: Final = """/* mlm-site: draws every extent map of the page with data-layout="{layout}" (one file shared by
+   all pages). The Leaflet code is folium's; each map's data is in its {data_attrs}.
+   Needs leaflet.js loaded first. */
+(function () {{
+"use strict";
+function draw(el, feature, bounds) {{
+{body}
+}}
+function parse(el, name) {{
+var text = el.getAttribute(name);
+if (text === null) {{ return null; }}
+try {{ return JSON.parse(text); }} catch (e) {{ return null; }}
+}}
+function start() {{
+if (typeof L === "undefined") {{ return; }}
+var els = document.querySelectorAll('.mlm-extent-map[data-layout="{layout}"]');
+for (var i = 0; i < els.length; i++) {{
+var el = els[i];
+if (el.classList.contains("leaflet-container")) {{ continue; }}
+var bounds = parse(el, "data-bounds");
+var feature = parse(el, "data-feature");
+if (!Array.isArray(bounds){feature_check}) {{ continue; }}
+if (!el.clientHeight) {{ el.style.height = "300px"; }}
+try {{ draw(el, feature, bounds); }} catch (e) {{ if (window.console) {{ console.error(e); }} }}
+}}
+}}
+if (document.readyState === "loading") {{ document.addEventListener("DOMContentLoaded", start); }} else {{ start(); }}
+}})();
+"""
+
+
+@functools.lru_cache(maxsize=32)
+def _layout_script(tiles: str | None, attribution: str, layout: _Layout) -> str:
+    """The shared script of one layout: folium's Leaflet code as the body of ``draw(el, feature, bounds)``."""
     import folium  # imported lazily: sites without maps never pay for it
 
     def fixed(element: Any) -> Any:
-        element._id = _TOKEN_ID  # deterministic names: the token becomes the map's id
+        element._id = _TOKEN_ID  # deterministic names, replaced by a fixed suffix below
         return element
 
     fmap = fixed(
@@ -379,10 +432,10 @@ def _skeleton(tiles: str | None, attribution: str, layout: _Layout) -> tuple[str
     if layout == "geojson":
         marker = fixed(folium.CircleMarker(radius=6, **_path_options()))
         shape = fixed(folium.GeoJson({"type": "Point", "coordinates": [0.0, 0.0]}, marker=marker))
-        shape.data = _TOKEN_DATA  # filled per map with our own sanitised JSON
+        shape.data = _TOKEN_DATA  # the element's data-feature at run time
     else:
         shape = fixed(folium.Rectangle([[0.0, 0.0], [1.0, 1.0]], **_path_options()))
-        shape.locations = _TOKEN_RECT
+        shape.locations = _TOKEN_RECT  # the element's data-bounds at run time
     shape.add_to(fmap)
     fmap.fit_bounds([[0.0, 0.0], [1.0, 1.0]], padding=(8, 8), max_zoom=MAX_ZOOM)
     for child in fmap._children.values():
@@ -393,22 +446,32 @@ def _skeleton(tiles: str | None, attribution: str, layout: _Layout) -> tuple[str
     code = fmap.get_root().script.render()
     lines = [line.strip() for line in code.splitlines()]
     body = "\n".join(line for line in lines if line)
-    script = (
-        "(function () {\n"
-        f'var el = document.getElementById("map_{_TOKEN_ID}");\n'
-        'if (typeof L === "undefined" || !el) { return; }\n'
-        'if (!el.clientHeight) { el.style.height = "300px"; }\n'
-        f"{body}\n"
-        "})();\n"
+    for token, replacement in _REPLACEMENTS:
+        body = body.replace(token, replacement)
+    if any(token in body for token in (_TOKEN_ID, _TOKEN_DATA, _TOKEN_RECT, _TOKEN_BOUNDS, "mlmsite")):
+        raise MlmSiteError(f"unexpected folium output: a placeholder is left in the {layout} map script")
+    geojson = layout == "geojson"
+    return _WRAPPER.format(
+        layout=layout,
+        body=body,
+        data_attrs="data-bounds and data-feature attributes" if geojson else "data-bounds attribute",
+        feature_check=" || !feature" if geojson else "",
     )
-    parts: list[str] = []
-    last = 0
-    for match in _SLOT_RE.finditer(script):
-        parts.append(script[last : match.start()])
-        parts.append(_SLOTS[match.group(0)])
-        last = match.end()
-    parts.append(script[last:])
-    return tuple(parts)
+
+
+def map_scripts(tiles: str | None = DEFAULT_TILES, attribution: str = DEFAULT_ATTRIBUTION) -> list[tuple[str, str]]:
+    """The shared map scripts to write into the site: ``(site path, text)`` of every layout.
+
+    Every :class:`ExtentMap` of a site built with the same ``tiles`` and
+    ``attribution`` is drawn by one of them (its ``script``); write them once per
+    build. Sorted by path; the same arguments give the same bytes.
+
+    Raises:
+        ConfigError: For a ``tiles`` URL that is not http(s)/relative.
+    """
+    _check_tiles(tiles, attribution)
+    layouts: tuple[_Layout, ...] = ("geojson", "rectangle")
+    return sorted((SCRIPT_PATHS[layout], _layout_script(tiles, attribution, layout)) for layout in layouts)
 
 
 def _path_options() -> dict[str, Any]:
@@ -422,15 +485,21 @@ def _path_options() -> dict[str, Any]:
 
 
 def _suffix(map_id: str) -> str:
-    """A JavaScript-identifier-safe suffix derived (deterministically) from ``map_id``."""
+    """An element-id-safe suffix (``[A-Za-z0-9_]``) derived deterministically from ``map_id``."""
     clean = re.sub(r"[^A-Za-z0-9_]", "_", map_id)[:48]
     if clean != map_id or not clean:
         clean += "_" + hashlib.sha256(map_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     return clean
 
 
-def _fill(parts: tuple[str, ...], values: Mapping[str, str]) -> str:
-    return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts))
+def _attr_json(value: object) -> str:
+    """JSON for a single-quoted HTML attribute value (``JSON.parse`` of the attribute gives it back).
+
+    :func:`_js_json` already writes ``&``, ``<``, ``>`` and ``'`` as ``\\u`` escapes (as
+    Jinja's ``tojson``), so this escaping changes nothing in practice; JSON's many
+    ``"`` stay readable instead of becoming ``&quot;``.
+    """
+    return html_lib.escape(_js_json(value), quote=False).replace("'", "&#x27;")
 
 
 def extent_map(
@@ -452,10 +521,11 @@ def extent_map(
         bbox: A STAC bbox of 4 or 6 numbers (``west, south, [low,] east, north[, high]``).
             It decides the view; ``west > east`` means it crosses the antimeridian,
             and longitudes of the shape are then shifted so it is drawn in one piece.
-        map_id: The caller's id of this map (unique in the page); element ids and
-            JavaScript names are derived from it, so output is deterministic.
+        map_id: The caller's id of this map (unique in the page); the element id
+            is derived from it, so output is deterministic.
         tiles: XYZ tile URL template (from the configuration), or None for no
-            base layer (the shape on a blank background).
+            base layer (the shape on a blank background). Only checked here: the
+            tiles are drawn by the shared scripts of :func:`map_scripts`.
         attribution: Attribution HTML for the tiles (from the configuration).
         label: Accessible name of the map region (trusted text of the theme; escaped).
 
@@ -495,26 +565,27 @@ def extent_map(
     if clean is not None and crosses:
         clean = _shift_east(clean, west)
 
-    suffix = _suffix(map_id)
-    element_id = f"map_{suffix}"
+    element_id = f"map_{_suffix(map_id)}"
     fit = [[south, west], [north, east_drawn]]
-    values = {"id": suffix, "bounds": _js_json(fit)}
+    layout: _Layout = "rectangle"
+    data = f" data-bounds='{_attr_json(fit)}'"
     if clean is not None:
+        layout = "geojson"
         feature = {"type": "Feature", "properties": {"style": _STYLE}, "geometry": clean}
-        values["data"] = _js_json(feature)
-        parts = _skeleton(tiles, attribution, "geojson")
-    else:
-        values["rect"] = _js_json(fit)
-        parts = _skeleton(tiles, attribution, "rectangle")
+        data += f" data-feature='{_attr_json(feature)}'"
 
     text = _describe(west, south, east, north)
     aria = html_lib.escape(f"{label}: {text}", quote=True)
-    html = f'<div id="{element_id}" class="mlm-extent-map" role="region" aria-label="{aria}"></div>'
+    html = (
+        f'<div id="{element_id}" class="mlm-extent-map" role="region" aria-label="{aria}"'
+        f' data-layout="{layout}"{data}></div>'
+    )
     return ExtentMap(
         html=html,
-        script=_fill(parts, values),
+        script=SCRIPT_PATHS[layout],
         text=text,
         bounds=(west, south, east, north),
         element_id=element_id,
+        layout=layout,
         crosses_antimeridian=crosses,
     )

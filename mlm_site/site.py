@@ -2,23 +2,17 @@
 
 Page metadata (canonical URL, OpenGraph, the page's STAC JSON, schema.org
 JSON-LD), ``sitemap.xml``, ``robots.txt``, the Atom feed of models, the rows of
-the compare page, the rules reference and the Pagefind search index. Pure
-functions over view-models, except :class:`Pagefind`, which runs the Pagefind
-binary over the card pages of the staging folder.
+the compare page and the rules reference. Pure functions over view-models (the
+search index is :mod:`mlm_site.search`).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
@@ -198,6 +192,9 @@ def _rfc3339(d: datetime) -> str:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+#: entries of the Atom feed: feed readers poll it, so it carries the newest models, not the whole catalog
+FEED_LIMIT = 50
+
 
 def feed_entries(cards: Iterable[ModelCard], dates: Mapping[str, datetime | None]) -> list[ModelCard]:
     """Cards newest first; undated last; ties by title then href (deterministic)."""
@@ -211,12 +208,12 @@ def feed_entries(cards: Iterable[ModelCard], dates: Mapping[str, datetime | None
 def atom_feed(
     cards: Iterable[ModelCard], dates: Mapping[str, datetime | None], title: str, base_url: str | None
 ) -> str:
-    """The Atom feed (``feed.xml``) of every model, newest first.
+    """The Atom feed (``feed.xml``): the :data:`FEED_LIMIT` newest models, newest first.
 
     Links are relative to the feed (which sits at the site root) unless a base URL
     is known; entry ids are the page URLs, else ``urn:mlm-site:`` + the model id.
     """
-    entries = feed_entries(cards, dates)
+    entries = feed_entries(cards, dates)[:FEED_LIMIT]
     newest = max((d for d in (dates.get(c.href) for c in entries) if d), default=EPOCH)
     feed_id = page_url(base_url, "index.html") or "urn:mlm-site:" + title
     out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
@@ -287,39 +284,50 @@ def _values(texts: Iterable[str | None], code: bool = False) -> tuple[CompareVal
     return tuple(CompareValue(t, code=code) for t in texts if t)
 
 
+def _bands(c: ModelCard) -> tuple[CompareValue, ...]:
+    names = [b.name for i in c.inputs for b in i.bands + i.variables]
+    return _values(dict.fromkeys(names), code=True)
+
+
+def _classes(c: ModelCard) -> tuple[CompareValue, ...]:
+    seen: dict[str, CompareValue] = {}
+    for o in c.outputs:
+        for k in o.classes:
+            seen.setdefault(k.title or k.name, CompareValue(k.title or k.name, k.colour))
+    return tuple(seen.values())
+
+
+_STATUS_TEXT = {"valid": "valid", "warnings": "warnings", "invalid": "errors"}
+
+#: the rows of the compare table: label and the values of one model
+COMPARE_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("Tasks", lambda c: _values(c.tasks)),
+    ("Architecture", lambda c: _values([c.architecture])),
+    ("Framework", lambda c: _values([" ".join(x for x in (c.framework, c.framework_version) if x)])),
+    ("Version", lambda c: _values([c.version])),
+    ("Parameters", lambda c: _values([c.total_parameters])),
+    ("Memory", lambda c: _values([c.memory_size])),
+    ("Accelerator", lambda c: _values([c.accelerator])),
+    ("Inputs", lambda c: _values(f"{i.name} {i.structure.shape_text}" if i.structure else i.name for i in c.inputs)),
+    ("Bands and variables", _bands),
+    ("Outputs", lambda c: _values(f"{o.name} ({', '.join(o.tasks)})" if o.tasks else o.name for o in c.outputs)),
+    ("Classes", _classes),
+    ("License", lambda c: _values([c.license])),
+    ("Validation", lambda c: _values([_STATUS_TEXT[c.status]])),
+)
+
+COMPARE_LABELS: tuple[str, ...] = tuple(label for label, _ in COMPARE_FIELDS)
+
+
+def compare_cells(card: ModelCard) -> list[tuple[CompareValue, ...]]:
+    """The cells of one model's column of the compare table, in the order of :data:`COMPARE_LABELS`."""
+    return [fn(card) for _, fn in COMPARE_FIELDS]
+
+
 def compare_rows(cards: list[ModelCard]) -> list[CompareRow]:
     """Key fields of every model side by side, in the order of ``cards``."""
-    def row(label: str, fn: Any) -> CompareRow:
-        return CompareRow(label, tuple(fn(c) for c in cards))
-
-    def bands(c: ModelCard) -> tuple[CompareValue, ...]:
-        names = [b.name for i in c.inputs for b in i.bands + i.variables]
-        return _values(dict.fromkeys(names), code=True)
-
-    def classes(c: ModelCard) -> tuple[CompareValue, ...]:
-        seen: dict[str, CompareValue] = {}
-        for o in c.outputs:
-            for k in o.classes:
-                seen.setdefault(k.title or k.name, CompareValue(k.title or k.name, k.colour))
-        return tuple(seen.values())
-
-    return [
-        row("Tasks", lambda c: _values(c.tasks)),
-        row("Architecture", lambda c: _values([c.architecture])),
-        row("Framework", lambda c: _values([" ".join(x for x in (c.framework, c.framework_version) if x)])),
-        row("Version", lambda c: _values([c.version])),
-        row("Parameters", lambda c: _values([c.total_parameters])),
-        row("Memory", lambda c: _values([c.memory_size])),
-        row("Accelerator", lambda c: _values([c.accelerator])),
-        row("Inputs", lambda c: _values(
-            f"{i.name} {i.structure.shape_text}" if i.structure else i.name for i in c.inputs)),
-        row("Bands and variables", bands),
-        row("Outputs", lambda c: _values(
-            f"{o.name} ({', '.join(o.tasks)})" if o.tasks else o.name for o in c.outputs)),
-        row("Classes", classes),
-        row("License", lambda c: _values([c.license])),
-        row("Validation", lambda c: _values([{"valid": "valid", "warnings": "warnings", "invalid": "errors"}[c.status]])),
-    ]
+    columns = [compare_cells(c) for c in cards]
+    return [CompareRow(label, tuple(col[i] for col in columns)) for i, label in enumerate(COMPARE_LABELS)]
 
 
 # --------------------------------------------------------------------------- rules reference
@@ -347,102 +355,16 @@ def rules_reference(by_rule: Mapping[str, int]) -> list[RuleInfo]:
             for r in RULES.values()]
 
 
-# --------------------------------------------------------------------------- search
-
-
-UNUSED_PAGEFIND = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-                   "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
-
-
-def pagefind_available() -> bool:
-    return importlib.util.find_spec("pagefind") is not None
-
-
-#: the pages Pagefind reads: only model cards carry ``data-pagefind-body``
-PAGEFIND_GLOB = "models/*/index.html"
-
-
-class Pagefind:
-    """Pagefind indexing ``folder`` in a child process, started now; :meth:`wait` for it.
-
-    Only the card pages are read (the other pages have no ``data-pagefind-body``
-    and would be skipped anyway, after being parsed), so the index can be built
-    while the site-wide pages are still being written.
-    """
-
-    #: Indexers started and not yet waited for (stopped by :func:`stop_searches` when a build fails).
-    running: ClassVar[set[Pagefind]] = set()
-
-    def __init__(self, folder: Path, timeout: float = 600) -> None:
-        self.folder = folder
-        self.timeout = timeout
-        self.proc: subprocess.Popen[str] | None = None
-        self.problem: str | None = None
-        Pagefind.running.add(self)
-        if not pagefind_available():
-            self.problem = "the pagefind package is not installed (pip install 'pagefind[bin]')"
-            return
-        cmd = [sys.executable, "-m", "pagefind", "--site", str(folder), "--glob", PAGEFIND_GLOB,
-               "--keep-index-url", "--silent"]
-        try:
-            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        except OSError as exc:
-            self.problem = f"pagefind failed: {exc}"
-
-    def stop(self) -> None:
-        """Kill the indexer (when the build failed) and release its pipes."""
-        Pagefind.running.discard(self)
-        if self.proc is not None and self.proc.returncode is None:
-            self.proc.kill()
-            self.proc.communicate()
-
-    def wait(self) -> str | None:
-        """None on success, else why the index could not be built."""
-        Pagefind.running.discard(self)
-        if self.proc is None:
-            return self.problem
-        try:
-            stdout, stderr = self.proc.communicate(timeout=self.timeout)
-        except subprocess.TimeoutExpired as exc:
-            self.proc.kill()
-            self.proc.communicate()
-            return f"pagefind failed: {exc}"
-        if self.proc.returncode != 0:
-            return f"pagefind failed: {(stderr or stdout).strip()[-500:]}"
-        _tidy_pagefind(self.folder)
-        return None
-
-    def files(self) -> list[str]:
-        """Site paths of the files of the index."""
-        root = self.folder / "pagefind"
-        return sorted(p.relative_to(self.folder).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def stop_searches() -> None:
-    """Stop every indexer still running (a build failed before waiting for it)."""
-    for indexer in list(Pagefind.running):
-        indexer.stop()
-
-
-def _tidy_pagefind(folder: Path) -> None:
-    for name in UNUSED_PAGEFIND:
-        target = folder / "pagefind" / name
-        if target.is_file():
-            target.unlink()
-    playground = folder / "pagefind" / "playground"
-    if playground.is_dir():
-        shutil.rmtree(playground)
-
-
 __all__ = [
+    "COMPARE_LABELS",
     "CompareRow",
     "CompareValue",
     "PageMeta",
-    "Pagefind",
     "RuleInfo",
     "atom_feed",
     "card_jsonld",
     "collection_jsonld",
+    "compare_cells",
     "compare_rows",
     "document_date",
     "page_meta",

@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 import shutil
+import stat
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from mlm_site import urls
 from mlm_site.errors import OutputError
 
 MARKER = ".mlm-site"
+MARKER_TEXT = "This folder was written by mlm-site; a build replaces it whole.\n"
+MARKER_UPDATING = "mlm-site is updating this folder; if no build is running, build again.\n"
 STAGING = ".mlm-site-staging-"
 OLD = ".mlm-site-old-"
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
@@ -194,9 +197,27 @@ def clean_stale(out: Path) -> list[Path]:
 
 
 class Staging:
-    """A folder beside the output; :meth:`commit` swaps it in, :meth:`abort` removes it."""
+    """A folder beside the output; :meth:`commit` puts it in place, :meth:`abort` removes it.
 
-    def __init__(self, out: Path) -> None:
+    Two ways to commit:
+
+    - **swap** (default): the staging folder holds the whole new site and
+      replaces the output folder in two renames;
+    - **update** (``previous`` given: the files of the site now in the output
+      folder, from the build cache): the staging folder holds only what
+      changed. Files taken over with :meth:`reuse`, and files written with the
+      same bytes as the published ones, stay where they are; the others are
+      moved in one by one and files of the previous site that the new one no
+      longer has are removed. A rebuild after a small change then touches a
+      few files instead of every file of the site. While the files move, the
+      marker says so (and no longer matches the build cache), so a build
+      interrupted there is followed by a full build.
+
+    Either way a build that fails before :meth:`commit` leaves the published
+    site untouched.
+    """
+
+    def __init__(self, out: Path, previous: Iterable[str] | None = None) -> None:
         self.out = out
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(out)
@@ -204,6 +225,7 @@ class Staging:
         self.path.mkdir()
         self.files: set[str] = set()
         self._folders: set[Path] = {self.path}
+        self.previous: frozenset[str] | None = frozenset(previous) if previous is not None else None
 
     def _target(self, rel: str) -> Path:
         if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in rel.split("/")):
@@ -219,8 +241,26 @@ class Staging:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
 
+    def _published_same(self, rel: str, data: bytes) -> bool:
+        """True when updating and the published file ``rel`` already has exactly these bytes."""
+        if self.previous is None or rel not in self.previous:
+            return False
+        try:
+            published = self.out / rel
+            st = os.lstat(published)
+            if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+                return False
+            return published.read_bytes() == data
+        except OSError:
+            return False
+
     def write_bytes(self, rel: str, data: bytes) -> None:
         target = self._target(rel)
+        if self._published_same(rel, data):
+            if rel in self.files:
+                target.unlink(missing_ok=True)
+            self.files.add(rel)
+            return
         self._parent(target)
         if rel in self.files:  # never write through a hard link taken over from the previous site
             target.unlink(missing_ok=True)
@@ -229,8 +269,14 @@ class Staging:
         self.files.add(rel)
 
     def reuse(self, previous: Path, rel: str) -> None:
-        """Take the file ``rel`` over from the previous site ``previous``: a hard link, else a copy."""
+        """Take the file ``rel`` over from the previous site ``previous``: a hard link, else a copy
+        (when updating the output folder in place, the file simply stays)."""
         target = self._target(rel)
+        if self.previous is not None and previous == self.out and rel in self.previous:
+            if rel in self.files:
+                target.unlink(missing_ok=True)
+            self.files.add(rel)
+            return
         source = previous / rel
         self._parent(target)
         if rel in self.files:
@@ -248,7 +294,10 @@ class Staging:
         self.write_bytes(rel, source.read_bytes())
 
     def commit(self) -> None:
-        (self.path / MARKER).write_text("This folder was written by mlm-site; a build replaces it whole.\n")
+        if self.previous is not None:
+            self._update()
+            return
+        (self.path / MARKER).write_text(MARKER_TEXT)
         old = None
         if self.out.exists():
             old = self.out.parent / f".{self.out.name}{OLD}{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -261,6 +310,46 @@ class Staging:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+    def _inside_out(self, folder: Path, real_out: str) -> None:
+        """Create ``folder`` (inside the output folder); refuse one that resolves elsewhere (a symlink)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        real = os.path.realpath(folder)
+        if real != real_out and not real.startswith(real_out + os.sep):
+            raise OutputError(self.out, f"{folder} leads outside the output folder")
+
+    def _update(self) -> None:
+        assert self.previous is not None
+        marker = self.out / MARKER
+        if not marker.is_file() or marker.is_symlink():
+            raise OutputError(self.out, "the output folder changed during the build (its marker is gone)")
+        marker.write_text(MARKER_UPDATING)
+        real_out = os.path.realpath(self.out)
+        checked: set[Path] = set()
+        for rel in sorted(self.files):
+            source = self.path / rel
+            if not os.path.lexists(source):
+                continue  # taken over: the published file stays
+            target = self.out / rel
+            if target.parent not in checked:
+                self._inside_out(target.parent, real_out)
+                checked.add(target.parent)
+            os.replace(source, target)
+        for rel in sorted(self.previous - self.files, reverse=True):
+            target = self.out / rel
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                pass
+            folder = target.parent
+            while folder != self.out:
+                try:
+                    folder.rmdir()  # only when empty
+                except OSError:
+                    break
+                folder = folder.parent
+        marker.write_text(MARKER_TEXT)
+        shutil.rmtree(self.path, ignore_errors=True)
 
     def abort(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

@@ -1,7 +1,66 @@
-/* mlm-site index: facet filters, sorting, Pagefind full-text search and compare picks.
+/* mlm-site index: facet filters, sorting, full-text search and compare picks.
    Without JavaScript the full list of models shows and the compare form still submits. */
 (function () {
   "use strict";
+
+  // The search tokenizer: identical to mlm_site/search.py (fold, tokens, query_terms), which
+  // builds the index (search/); tests/browser/test_search_browser.py compares the two.
+  var MAX_TOKEN = 64, MAX_JOINS = 4;
+  var WORD = /[\p{L}\p{N}]+(?:[-_.'\u2010\u2019][\p{L}\p{N}]+)*/gu;
+  var JOINER = /[-_.'\u2010\u2019]/;
+  // Where Python's str.casefold differs from toLowerCase (after NFKD, before marks are dropped).
+  var CASEFOLD = /[\u00df\u03c2\u0345\u13f8-\u13fd\u1c80-\u1c88\uab70-\uabbf]/g;
+  var CASEFOLD_1C80 = "\u0432\u0434\u043e\u0441\u0442\u0442\u044a\u0463\ua64b";
+
+  function casefoldChar(c) {
+    var cp = c.charCodeAt(0);
+    if (cp === 0xdf) { return "ss"; }
+    if (cp === 0x3c2) { return "\u03c3"; }
+    if (cp === 0x345) { return "\u03b9"; }
+    if (cp >= 0x13f8 && cp <= 0x13fd) { return String.fromCharCode(cp - 8); }
+    if (cp >= 0xab70 && cp <= 0xabbf) { return String.fromCharCode(cp - 0xab70 + 0x13a0); }
+    return CASEFOLD_1C80.charAt(cp - 0x1c80);
+  }
+
+  function searchFold(text) {
+    if (/^[\x00-\x7f]*$/.test(text)) { return text.toLowerCase(); }
+    var t = text.normalize("NFKC").toLowerCase().normalize("NFKD").replace(CASEFOLD, casefoldChar);
+    return t.replace(/\p{Mn}+/gu, "").normalize("NFC");
+  }
+
+  function cut(token) { return Array.from(token).slice(0, MAX_TOKEN).join(""); }
+  function keep(token) { return Array.from(token).length > 1 || /^[0-9]$/.test(token); }
+  function parts(compound) { return compound.split(JOINER).filter(function (p) { return p !== ""; }); }
+
+  // The tokens the index holds for a text (words and the joined forms of compounds), sorted.
+  function searchTokens(text) {
+    var out = new Set();
+    (searchFold(text).match(WORD) || []).forEach(function (compound) {
+      var ps = parts(compound);
+      ps.forEach(function (p) { if (keep(p)) { out.add(cut(p)); } });
+      for (var i = 0; i < Math.min(ps.length - 1, MAX_JOINS); i++) {
+        var joined = cut(ps.slice(i).join(""));
+        if (keep(joined)) { out.add(joined); }
+      }
+    });
+    return Array.from(out).sort();
+  }
+
+  // The terms of a query, in order, without repeats: words, and compounds as their full join.
+  function searchTerms(text) {
+    var out = [];
+    (searchFold(text).match(WORD) || []).forEach(function (compound) {
+      var word = cut(parts(compound).join(""));
+      if (keep(word) && out.indexOf(word) === -1) { out.push(word); }
+    });
+    return out;
+  }
+
+  function shardKey(token) {
+    return Array.from(token).slice(0, 2).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  }
+
+  window.mlmSiteSearch = { fold: searchFold, tokens: searchTokens, terms: searchTerms, shardKey: shardKey };
 
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
@@ -26,7 +85,8 @@
       facetsOf.set(tile, data);
     });
     var searchHits = null; // null: no search; else a Set of page paths
-    var pagefind = null;
+    var searchMeta = null; // promise of search/index.json
+    var shards = new Map(); // shard key -> promise of its rows
     var searchSeq = 0;
 
     form.hidden = false;
@@ -121,40 +181,85 @@
       });
     }
 
-    // Full-text search with the Pagefind index built with the site (needs http(s)).
-    function loadPagefind() {
-      if (pagefind) { return Promise.resolve(pagefind); }
-      var src = new URL(searchField.getAttribute("data-pagefind"), window.location.href).href;
-      return import(src).then(function (module) {
-        pagefind = module;
-        return module.init ? Promise.resolve(module.init()).then(function () { return module; }) : module;
+    // Full-text search in the index built with the site (search/, at the site root like this page;
+    // fetched, so it needs http(s)). Only the shards of the query's terms are fetched.
+    function fetchJSON(name) {
+      var url = new URL(name, new URL(searchField.getAttribute("data-search") || "search/", window.location.href));
+      return fetch(url.href).then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status + " for " + url.href); }
+        return r.json();
       });
     }
 
-    // The index sits at the site root: its folder is the prefix of every page URL.
-    var sitePath = new URL(".", window.location.href).pathname;
-    function pagePath(url) {
-      // Pagefind URLs are absolute paths ("/a/b/models/x/index.html"); tiles hold "models/x/index.html".
-      var path = new URL(url, window.location.href).pathname;
-      if (path.indexOf(sitePath) === 0) { path = path.slice(sitePath.length); } else { path = path.replace(/^\/+/, ""); }
-      return decodeURIComponent(path);
+    function loadMeta() {
+      if (!searchMeta) {
+        searchMeta = fetchJSON("index.json").then(function (meta) {
+          if (!meta || meta.format !== 1 || !Array.isArray(meta.docs)) { throw new Error("unknown search index"); }
+          meta.shardSet = new Set(meta.shards || []);
+          return meta;
+        });
+        searchMeta.catch(function () { searchMeta = null; }); // try again with the next query
+      }
+      return searchMeta;
+    }
+
+    function loadShard(key) {
+      if (!shards.has(key)) {
+        var rows = fetchJSON(encodeURIComponent(key) + ".json");
+        shards.set(key, rows);
+        rows.catch(function () { shards.delete(key); });
+      }
+      return shards.get(key);
+    }
+
+    // Document numbers of the tokens that start with the term (one-character terms: the token itself).
+    function termDocs(meta, term) {
+      var key = shardKey(term);
+      if (!meta.shardSet.has(key)) { return Promise.resolve(new Set()); }
+      var whole = Array.from(term).length < 2;
+      return loadShard(key).then(function (rows) {
+        var found = new Set();
+        rows.forEach(function (row) {
+          var token = row[0];
+          if (token === term || (!whole && token.lastIndexOf(term, 0) === 0)) {
+            var n = 0;
+            row[1].forEach(function (d, i) { n = i === 0 ? d : n + d; found.add(n); });
+          }
+        });
+        return found;
+      });
+    }
+
+    function matchingPages(meta, terms) {
+      return Promise.all(terms.map(function (t) { return termDocs(meta, t); })).then(function (sets) {
+        sets.sort(function (a, b) { return a.size - b.size; });
+        var hits = Array.from(sets[0]).filter(function (n) {
+          return sets.every(function (s) { return s.has(n); });
+        });
+        return hits.map(function (n) { return meta.docs[n]; });
+      });
     }
 
     function runSearch() {
-      var term = query.value.trim();
+      var text = query.value.trim();
       var seq = ++searchSeq;
-      if (!term) { searchHits = null; note.textContent = ""; apply(); return; }
-      loadPagefind().then(function (pf) {
-        return pf.search(term);
-      }).then(function (result) {
-        if (seq !== searchSeq) { return null; }
-        return Promise.all(result.results.map(function (r) { return r.data(); }));
-      }).then(function (datas) {
-        if (datas === null || seq !== searchSeq) { return; }
-        searchHits = new Set(datas.map(function (d) { return pagePath(d.url); }));
-        note.textContent = datas.length + " page" + (datas.length === 1 ? "" : "s") + " match “" + term + "”.";
+      if (!text) { searchHits = null; note.textContent = ""; apply(); return; }
+      var terms = searchTerms(text);
+      if (!terms.length) {
+        searchHits = null;
+        note.textContent = "Type a word of two or more letters (or a number) to search.";
+        apply();
+        return;
+      }
+      loadMeta().then(function (meta) {
+        return matchingPages(meta, terms);
+      }).then(function (pages) {
+        if (seq !== searchSeq) { return; }
+        searchHits = new Set(pages);
+        note.textContent = pages.length + " page" + (pages.length === 1 ? "" : "s") + " match “" + text + "”.";
         apply();
       }).catch(function () {
+        if (seq !== searchSeq) { return; }
         searchHits = null;
         note.textContent = "Search is unavailable here (it needs the site served over http, e.g. mlm-site serve).";
         apply();
@@ -181,6 +286,7 @@
       clearAll.addEventListener("click", function () {
         form.reset();
         if (query) { query.value = ""; }
+        searchSeq += 1; // a search still on its way no longer applies
         searchHits = null;
         if (note) { note.textContent = ""; }
         window.setTimeout(apply, 0);

@@ -32,6 +32,32 @@
       wrap.appendChild(button);
     });
 
+    // Download buttons (the Cite section): save the text of a <pre> of the page as a file.
+    // No file on the server: a Blob with an object URL and a download attribute (works from
+    // file:// too). The buttons stay hidden without this script; the text stays in the page.
+    var saveLink = document.createElement("a");
+    if (window.Blob && window.URL && URL.createObjectURL && "download" in saveLink) {
+      var downloads = document.querySelectorAll("button[data-download]");
+      Array.prototype.forEach.call(downloads, function (button) {
+        var source = document.getElementById(button.getAttribute("data-download") || "");
+        var name = button.getAttribute("data-filename");
+        if (!source || !name) { button.hidden = true; return; }
+        button.addEventListener("click", function () {
+          var type = (button.getAttribute("data-media-type") || "text/plain") + ";charset=utf-8";
+          var url = URL.createObjectURL(new Blob([source.textContent || ""], { type: type }));
+          var link = document.createElement("a");
+          link.href = url;
+          link.download = name;
+          link.hidden = true;
+          document.body.appendChild(link);
+          link.click();
+          document.body.removeChild(link);
+          window.setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+        });
+        if (button.parentNode && button.parentNode.hasAttribute("hidden")) { button.parentNode.hidden = false; }
+      });
+    }
+
     // Theme switch: follows the system until the reader picks one.
     var toggle = document.getElementById("theme-toggle");
     if (toggle) {

@@ -3,9 +3,11 @@ committed golden copy under ``tests/golden/sample_site/`` through a normalising 
 
 What legitimately varies between machines is normalised away before comparing (and before
 writing the golden copy): the absolute path of the checkout and of the output folder, and the
-package version. Pagefind's index (binary, content-hashed names) and the theme's static files
-(copied verbatim from ``templates/static``) are left out; ``MANIFEST.txt`` still lists every
-file the build wrote, so a file appearing or disappearing anywhere is a difference too.
+package version. The theme's static files (copied verbatim from ``templates/static``) are left
+out; ``MANIFEST.txt`` still lists every file the build wrote, so a file appearing or disappearing
+anywhere is a difference too. Of the search index only ``search/index.json`` is copied: the
+hundreds of small shards are summed up by one manifest line (their count and a SHA-256 of
+their names and bytes), so any change of the index is still a difference.
 
 Regenerate after an intended change of the output, then review ``git diff tests/golden``::
 
@@ -15,6 +17,7 @@ Regenerate after an intended change of the output, then review ``git diff tests/
 from __future__ import annotations
 
 import difflib
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -27,7 +30,9 @@ from ..conftest import SAMPLE
 GOLDEN = Path(__file__).resolve().parent / "sample_site"
 MANIFEST = "MANIFEST.txt"
 TEXT_SUFFIXES = {".html", ".json", ".xml", ".txt", ".js", ".bib", ".cff", ".ris", ".svg", ".css", ""}
-SKIP_DIRS = ("pagefind/", "static/")
+SKIP_DIRS = ("static/",)
+SEARCH = "search/"
+SEARCH_KEPT = "search/index.json"
 MAX_JSON = 64_000  # larger JSON files are listed in the manifest but not copied
 MAX_DIFF_LINES = 120
 MAX_DIFF_FILES = 3
@@ -75,8 +80,13 @@ def normalise(text: str, out: Path) -> str:
 def snapshot(site: Path) -> dict[str, str]:
     """The comparable content of a built site: normalised text by relative path, plus the manifest."""
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
-    kept = [f for f in files if not f.startswith("pagefind/")]
-    tree: dict[str, str] = {MANIFEST: "".join(f"{f}\n" for f in kept) + "pagefind/ (not compared)\n"}
+    kept = [f for f in files if not f.startswith(SEARCH) or f == SEARCH_KEPT]
+    shards = [f for f in files if f.startswith(SEARCH) and f != SEARCH_KEPT]
+    h = hashlib.sha256()
+    for rel in shards:
+        h.update(rel.encode() + b"\0" + normalise((site / rel).read_text(encoding="utf-8"), site).encode() + b"\0")
+    tree: dict[str, str] = {MANIFEST: "".join(f"{f}\n" for f in kept)
+                            + f"{SEARCH} ({len(shards)} shards, sha256 {h.hexdigest()})\n"}
     for rel in kept:
         path = site / rel
         if rel.startswith(SKIP_DIRS) or path.suffix not in TEXT_SUFFIXES:

@@ -125,7 +125,7 @@ def test_no_payload_alive_in_any_page(hostile_site: HostileSite) -> None:
 
 def test_no_payload_in_scripts_styles_and_feeds(hostile_site: HostileSite) -> None:
     for path in hostile_site.output.rglob("*"):
-        if path.suffix in (".js", ".css") and not {"static", "pagefind"} & set(path.parts):  # generated per page
+        if path.suffix in (".js", ".css") and "static" not in path.parts:  # generated per page
             text = path.read_text(encoding="utf-8")
             assert "alert" not in text and "<" not in text, path
     for path in hostile_site.output.rglob("*.xml"):

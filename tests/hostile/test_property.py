@@ -127,10 +127,11 @@ def render_card(env: Any, raw: dict[str, Any], findings: list[Finding]) -> str:
     card.page, card.json_page = PAGE, "models/item/item.json"
     m = extent_map(card.geometry, card.bbox, map_id="map-card", tiles=None, attribution="")
     if m is not None:
-        assert "alert" not in m.script and "<" not in m.script
+        assert m.script in ("static/maps/geojson.js", "static/maps/rectangle.js")
+        assert "alert" not in m.html and m.html.count("<") == 2 and m.html.count(">") == 2
     ctx: dict[str, Any] = dict(
         card=card, versions=VersionInfo(chain=[card]), breadcrumbs=[], map=m,
-        scripts=["static/leaflet/leaflet.js", "models/item/map.js"] if m else [], styles=[],
+        scripts=["static/leaflet/leaflet.js", m.script] if m else [], styles=[],
         bibtex=bibtex(card.citation) if card.citation else None, cff=cff(card.citation) if card.citation else None,
         ris=ris(card.citation) if card.citation else None, source=raw, title=card.title, description=card.summary,
         url_base=None,

@@ -68,7 +68,15 @@ def test_segmentation_card_sections(sample_site: Path) -> None:
     assert "odc-stac" in prov and "0.3.9" in prov and "L3" in prov
     cite = section(root, "cite")
     assert {p.get("id") for p in cite.iter("pre")} == {"bibtex", "cff", "ris"}
-    assert {a.get("href") for a in cite.iter("a") if a.get("download") is not None} == {"citation.bib", "CITATION.cff", "citation.ris"}
+    # download buttons, no links to files: site.js saves the text of the matching <pre>; hidden without it
+    downloads = cite.find(".//p[@class='downloads']")
+    assert downloads is not None and downloads.get("hidden") is not None
+    assert not [a for a in cite.iter("a") if a.get("download") is not None]
+    buttons = {b.get("data-download"): (b.get("data-filename"), b.get("data-media-type"), b.get("type"))
+               for b in downloads.iter("button")}
+    assert buttons == {"bibtex": ("citation.bib", "application/x-bibtex", "button"),
+                       "cff": ("CITATION.cff", "application/yaml", "button"),
+                       "ris": ("citation.ris", "application/x-research-info-systems", "button")}
     versions = text_of(section(root, "versions"))
     assert "2.0.0-beta" in versions and "this page" in versions and "deprecated" in versions
     source = section(root, "source")
@@ -105,6 +113,20 @@ def test_no_inline_styles_or_scripts_and_tables_have_scopes(sample_site: Path) -
         for th in root.iter("th"):
             if id(th) not in prose:  # catalog Markdown tables are not ours
                 assert th.get("scope") in ("col", "row"), (html, text_of(th))
+
+
+def test_card_folders_hold_only_the_page_and_its_json(sample_site: Path) -> None:
+    """No file per card but index.html and item.json: maps and citation downloads need none."""
+    folders = sorted(p for p in (sample_site / "models").iterdir() if p.is_dir())
+    assert len(folders) >= 8
+    for folder in folders:
+        assert sorted(p.name for p in folder.iterdir()) == ["index.html", "item.json"], folder
+    for folder in sorted(p for p in (sample_site / "collections").iterdir() if p.is_dir()):
+        assert sorted(p.name for p in folder.iterdir()) == ["collection.json", "index.html"], folder
+    # the maps are drawn by the shared scripts, one per layout
+    assert sorted(p.name for p in (sample_site / "static" / "maps").iterdir()) == ["geojson.js", "rectangle.js"]
+    card = (sample_site / "models" / "alpine-landcover-v1.1.0" / "index.html").read_text(encoding="utf-8")
+    assert '<script src="../../static/maps/geojson.js"></script>' in card and "map.js" not in card
 
 
 def test_deprecated_card_links_to_the_newer_release(sample_site: Path) -> None:

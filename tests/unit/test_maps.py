@@ -1,8 +1,10 @@
-"""Tests of mlm_site.maps: geometry handling, safety, determinism, Leaflet assets, and a real browser."""
+"""Tests of mlm_site.maps: geometry handling, safety, determinism, shared scripts, Leaflet assets,
+and a real browser."""
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import math
@@ -18,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mlm_site.errors import ConfigError
-from mlm_site.maps import DEFAULT_TILES, ExtentMap, extent_map, leaflet_assets
+from mlm_site.maps import DEFAULT_TILES, SCRIPT_PATHS, ExtentMap, extent_map, leaflet_assets, map_scripts
 
 POLYGON = {"type": "Polygon", "coordinates": [[[10, 45], [12.5, 45], [12.5, 47], [10, 47], [10, 45]]]}
 BBOX = [10, 45, 12.5, 47]
@@ -26,17 +28,31 @@ PAYLOADS = ["</script><script>alert(1)</script>", "<!--", "<img src=x onerror=al
 URL_RE = re.compile(r"(?:https?:)?//[^\s\"'<>)\\]+")
 
 
+def attr_of(m: ExtentMap, name: str) -> str | None:
+    """The value of an attribute of the map container, as a browser reads it (unescaped)."""
+    found = re.findall(rf"""\s{name}=(?:'([^']*)'|"([^"]*)")""", m.html)
+    assert len(found) <= 1, m.html
+    return html.unescape(found[0][0] or found[0][1]) if found else None
+
+
 def data_of(m: ExtentMap) -> Any:
-    """The GeoJSON passed to Leaflet by the script."""
-    match = re.search(r"_add\((\{.*\})\);", m.script)
-    assert match, m.script
-    return json.loads(match.group(1))
+    """The GeoJSON feature the shared script passes to Leaflet (the container's data-feature)."""
+    assert m.layout == "geojson" and m.script == SCRIPT_PATHS["geojson"], m
+    text = attr_of(m, "data-feature")
+    assert text is not None, m.html
+    return json.loads(text)
 
 
 def fit_of(m: ExtentMap) -> Any:
-    match = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])", m.script)
-    assert match, m.script
-    return json.loads(match.group(1))
+    """The bounds the map is fitted to (and the rectangle drawn for the rectangle layout)."""
+    text = attr_of(m, "data-bounds")
+    assert text is not None, m.html
+    return json.loads(text)
+
+
+def script(tiles: str | None = DEFAULT_TILES, layout: str = "geojson") -> str:
+    """The text of the shared script of ``layout``."""
+    return dict(map_scripts(tiles))[SCRIPT_PATHS[layout]]
 
 
 def make(geometry: Any = None, bbox: Any = None, **kw: Any) -> ExtentMap:
@@ -77,9 +93,9 @@ def test_multipolygon_without_bbox_uses_geometry_bounds() -> None:
 def test_point_uses_circle_marker_and_bounds() -> None:
     m = make({"type": "Point", "coordinates": [-3.7, 40.4, 650.0]})
     assert data_of(m)["geometry"] == {"type": "Point", "coordinates": [-3.7, 40.4]}
-    assert "L.CircleMarker" in m.script
+    assert "L.CircleMarker" in script()
     assert fit_of(m) == [[40.4, -3.7], [40.4, -3.7]]
-    assert '"maxZoom": 12' in m.script
+    assert '"maxZoom": 12' in script()
 
 
 def test_multipoint_and_linestring() -> None:
@@ -109,9 +125,11 @@ def test_geometry_collection() -> None:
 
 def test_null_geometry_with_bbox_draws_rectangle() -> None:
     m = make(None, BBOX)
-    assert "L.rectangle(\n[[45.0,10.0],[47.0,12.5]]" in m.script
-    assert "geoJson" not in m.script
-    assert fit_of(m) == [[45.0, 10.0], [47.0, 12.5]]
+    assert m.layout == "rectangle" and m.script == "static/maps/rectangle.js"
+    assert attr_of(m, "data-feature") is None
+    assert fit_of(m) == [[45.0, 10.0], [47.0, 12.5]]  # the rectangle drawn is the fitted bounds
+    rectangle = script(layout="rectangle")
+    assert "L.rectangle(\nbounds," in rectangle and "geoJson" not in rectangle
 
 
 def test_bbox_with_six_numbers() -> None:
@@ -125,7 +143,7 @@ def test_antimeridian_bbox_is_one_box_across_180() -> None:
     assert m.crosses_antimeridian
     assert m.bounds == (170.0, -20.0, -170.0, -10.0)
     assert fit_of(m) == [[-20.0, 170.0], [-10.0, 190.0]]
-    assert "[[-20.0,170.0],[-10.0,190.0]]" in m.script.split("L.rectangle(", 1)[1]
+    assert m.layout == "rectangle"
     assert m.text == "West 170.0°, South -20.0°, East -170.0°, North -10.0° (crosses the antimeridian)"
 
 
@@ -157,13 +175,14 @@ def test_bbox_decides_view_when_both_given() -> None:
 
 def test_invalid_geometry_falls_back_to_bbox() -> None:
     m = make({"type": "Polygon", "coordinates": "nope"}, BBOX)
-    assert "L.rectangle(" in m.script
+    assert m.layout == "rectangle"
 
 
 def test_huge_geometry_is_drawn_as_its_bbox() -> None:
     ring = [[math.cos(i / 5000) * 10, math.sin(i / 5000) * 10] for i in range(30_000)]
     m = make({"type": "LineString", "coordinates": ring})
-    assert "L.rectangle(" in m.script and len(m.script) < 10_000
+    assert m.layout == "rectangle" and len(m.html) < 1_000
+    assert m.bounds == pytest.approx((-10.0, -10.0, 10.0, 10.0), abs=0.01)
 
 
 # --------------------------------------------------------------------------- invalid input
@@ -232,19 +251,66 @@ def test_deterministic_output() -> None:
     b = extent_map(json.loads(json.dumps(POLYGON)), list(BBOX), map_id="card-7")
     assert a == b
     c = extent_map(POLYGON, BBOX, map_id="card-8")
-    assert a is not None and c is not None and a.script != c.script
+    assert a is not None and c is not None and a.html != c.html and a.script == c.script
+    assert map_scripts() == map_scripts()
+    assert map_scripts(None) == map_scripts(None) != map_scripts()
+
+
+def test_shared_scripts_one_per_layout() -> None:
+    scripts = dict(map_scripts())
+    assert sorted(scripts) == ["static/maps/geojson.js", "static/maps/rectangle.js"] == sorted(SCRIPT_PATHS.values())
+    for layout, path in SCRIPT_PATHS.items():
+        text = scripts[path]
+        # finds its maps by layout, reads their data attributes, draws each with folium's code
+        assert f""".mlm-extent-map[data-layout="{layout}"]""" in text
+        assert 'parse(el, "data-bounds")' in text and 'parse(el, "data-feature")' in text
+        assert "L.map(\nel," in text and ".fitBounds(\nbounds," in text
+        assert '{"maxZoom": 12, "padding": [8, 8]}' in text
+        assert '"color": "#1c5fb8"' in text and '"fillOpacity": 0.15' in text
+        assert 'L.tileLayer(\n"https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in text
+        assert "OpenStreetMap\\u003c/a\\u003e contributors" in text
+        assert not re.search(r"mlmsite|[0-9a-f]{32}", text)  # no placeholder, no folium random id left
+        assert "getElementById" not in text and "<script" not in text
+    assert "geo_json_mlm_add(feature);" in scripts[SCRIPT_PATHS["geojson"]]
+    assert "L.rectangle(\nbounds," in scripts[SCRIPT_PATHS["rectangle"]]
+    assert "!Array.isArray(bounds) || !feature" in scripts[SCRIPT_PATHS["geojson"]]
+
+
+def test_map_scripts_check_tiles() -> None:
+    with pytest.raises(ConfigError):
+        map_scripts("javascript:alert(1)//{z}")
 
 
 def test_ids_derive_from_map_id() -> None:
     m = make(POLYGON, BBOX, map_id="model_1")
     assert m.element_id == "map_model_1"
-    assert 'id="map_model_1"' in m.html
-    assert 'getElementById("map_model_1")' in m.script
-    assert not re.search(r"[0-9a-f]{32}", m.script)  # no folium random ids left
+    assert m.html.startswith('<div id="map_model_1" class="mlm-extent-map" ')
     odd = make(POLYGON, BBOX, map_id='x" onload="alert(1)')
-    assert re.fullmatch(
-        r'<div id="map_x__onload__alert_1__[0-9a-f]{8}" [^<>"]*(?:"[^<>"]*"[^<>"]*)*></div>', odd.html
-    )
+    assert re.fullmatch(r"map_x__onload__alert_1__[0-9a-f]{8}", odd.element_id)
+    assert odd.html.startswith(f'<div id="{odd.element_id}" class="mlm-extent-map" ')
+    assert "onload" not in odd.html.replace(odd.element_id, "")
+    assert attr_of(odd, "id") == odd.element_id
+
+
+def test_html_attributes_parse_as_a_browser_reads_them() -> None:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, attrs))
+
+    m = make(POLYGON, BBOX, map_id="model_1")
+    Parser().feed(m.html)
+    assert len(found) == 1
+    tag, attrs = found[0]
+    values = dict(attrs)
+    assert tag == "div" and [name for name, _ in attrs] == [
+        "id", "class", "role", "aria-label", "data-layout", "data-bounds", "data-feature"]
+    assert values["data-layout"] == "geojson"
+    assert json.loads(values["data-bounds"] or "") == [[45.0, 10.0], [47.0, 12.5]]
+    assert json.loads(values["data-feature"] or "") == data_of(m)
 
 
 def test_html_is_accessible_container() -> None:
@@ -252,7 +318,7 @@ def test_html_is_accessible_container() -> None:
     assert m.html.startswith("<div ") and m.html.endswith("></div>")
     assert 'role="region"' in m.html
     assert 'aria-label="Map of the spatial extent: West 10.0°, South 45.0°' in m.html
-    assert "<script" not in m.script and "</script" not in m.script
+    assert "<script" not in m.html and "style" not in m.html.replace('"style":', "")
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -269,30 +335,38 @@ def test_catalog_strings_never_reach_output(payload: str) -> None:
     assert m is not None
     for text in (m.html, m.script, m.text):
         assert payload not in text
-    assert "<" not in m.script and ">" not in m.script.replace("=>", "")
+    # one element and nothing else: the data attributes hold no quote, '<', '>' or '&'
+    for name in ("data-bounds", "data-feature"):
+        value = attr_of(m, name)
+        assert value is not None and not set(value) & set("<>&'")
+    assert m.html.count("<") == 2 and m.html.count(">") == 2
     gc = extent_map(
         {"type": "GeometryCollection", "geometries": [geom], "title": payload}, None, map_id="p", tiles=None
     )
-    assert gc is not None and payload not in gc.script
+    assert gc is not None and payload not in gc.html
 
 
 def test_no_cdn_urls_only_configured_tiles() -> None:
     m = make(POLYGON, BBOX)
-    urls = set(URL_RE.findall(m.script + m.html))
-    assert urls == {DEFAULT_TILES, "https://www.openstreetmap.org/copyright"}  # tiles + attribution link
-    for banned in ("cdn", "jquery", "bootstrap", "awesome", "<link", "<style", "$("):
-        assert banned not in m.script.lower()
-    custom = make(POLYGON, BBOX, tiles="/tiles/{z}/{x}/{y}.png", attribution="Local tiles")
-    assert URL_RE.findall(custom.script + custom.html) == []
-    assert '"/tiles/{z}/{x}/{y}.png"' in custom.script
+    assert URL_RE.findall(m.html) == []
+    for text in dict(map_scripts()).values():
+        urls = set(URL_RE.findall(text.replace("\\u003c", "<").replace("\\u003e", ">").replace('\\"', '"')))
+        assert urls == {DEFAULT_TILES, "https://www.openstreetmap.org/copyright"}  # tiles + attribution link
+        for banned in ("cdn", "jquery", "bootstrap", "awesome", "<link", "<style", "$("):
+            assert banned not in text.lower()
+    for text in dict(map_scripts("/tiles/{z}/{x}/{y}.png", "Local tiles")).values():
+        assert URL_RE.findall(text) == []
+        assert 'L.tileLayer(\n"/tiles/{z}/{x}/{y}.png"' in text and '"attribution": "Local tiles"' in text
 
 
 def test_tiles_none_has_no_tile_layer() -> None:
     m = make(POLYGON, BBOX, tiles=None)
-    assert "tileLayer" not in m.script
-    assert "openstreetmap" not in m.script
-    assert URL_RE.findall(m.script) == []
-    assert "geoJson" in m.script
+    assert m.script == "static/maps/geojson.js"
+    for text in dict(map_scripts(None)).values():
+        assert "tileLayer" not in text
+        assert "openstreetmap" not in text
+        assert URL_RE.findall(text) == []
+    assert "geoJson" in script(None)
 
 
 coordinate = st.floats(allow_nan=True, allow_infinity=True) | st.integers() | st.text(max_size=3) | st.none()
@@ -324,7 +398,7 @@ def test_never_raises(geometry: Any, bbox: Any) -> None:
         west, south, east, north = m.bounds
         assert all(math.isfinite(v) for v in m.bounds)
         assert -90 <= south <= north <= 90 and -180 <= west <= 180 and -180 <= east <= 180
-        assert "NaN" not in m.script and "Infinity" not in m.script
+        assert "NaN" not in m.html and "Infinity" not in m.html
 
 
 # --------------------------------------------------------------------------- assets
@@ -374,7 +448,7 @@ BROWSER_CASES: dict[str, tuple[Any, Any]] = {
 
 @pytest.fixture
 def served_site(tmp_path: Path) -> Iterator[str]:
-    """A temporary site with Leaflet, one page of maps and its external script, on 127.0.0.1."""
+    """A temporary site with Leaflet, one page of maps of both layouts and the shared scripts, on 127.0.0.1."""
     static = tmp_path / "static"
     for source, dest in leaflet_assets():
         target = static / dest
@@ -385,14 +459,19 @@ def served_site(tmp_path: Path) -> Iterator[str]:
     figures = "\n".join(
         f"<figure><figcaption>{m.text}</figcaption>{m.html}</figure>" for m in maps if m is not None
     )
-    (static / "maps.js").write_text("\n".join(m.script for m in maps if m is not None), encoding="utf-8")
+    for rel, text in map_scripts(None):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    used = sorted({m.script for m in maps if m is not None})
+    assert len(used) == 2  # several maps of each layout on one page
     (tmp_path / "index.html").write_text(
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>maps</title>"
         '<link rel="icon" href="data:,"><link rel="stylesheet" href="static/leaflet/leaflet.css">'
         "<style>body{margin:8px;font:14px sans-serif;display:grid;grid-template-columns:repeat(3,320px);gap:8px}"
         "figure{margin:0}.mlm-extent-map{height:220px;border:1px solid #999;background:#eef}</style>"
         "</head><body>\n" + figures + '\n<script src="static/leaflet/leaflet.js"></script>'
-        '<script src="static/maps.js"></script></body></html>',
+        # each shared script twice: a map already drawn is left alone (no "already initialized" error)
+        + "".join(f'<script src="{src}"></script>' for src in used * 2) + "</body></html>",
         encoding="utf-8",
     )
     handler = functools.partial(QuietHandler, directory=str(tmp_path))

@@ -1,3 +1,3 @@
-from mlm_site.cli import main
+from mlm_site.cli import run
 
-main()
+run()

@@ -29,8 +29,9 @@ from mlm_site.crawl import Document
 from mlm_site.findings import Finding, Report, reaches
 from mlm_site.graph import SiteGraph, build_graph, facet_values
 from mlm_site.model import CollectionPage, Linker, ModelCard, build_card, build_collection
-from mlm_site.parallel import collector_paused, map_chunks
+from mlm_site.parallel import collector_paused, map_chunks, trim_heap
 from mlm_site.render import builtin_templates, make_environment, render_page
+from mlm_site.search import index_packed, packed_tokens
 from mlm_site.validate import report_for
 from mlm_site.write import Staging, assign_slugs, check_output, relative
 
@@ -115,14 +116,23 @@ def _model_one(
         page.page = own
         page.json_page = jsons[d.href]
         if stac.is_mlm(d.raw):
-            page.card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
-            page.card.page = pages[d.href]
-            page.card.json_page = jsons[d.href]
+            page.card = _card_of(d, fs, pages, jsons, raws)
         return page, page.card
+    return None, _card_of(d, fs, pages, jsons, raws)
+
+
+def _card_of(d: Document, fs: list[Finding], pages: Mapping[str, str], jsons: Mapping[str, str],
+             raws: Mapping[str, Any]) -> ModelCard:
+    """The card of an MLM document, with its site paths, published JSON and date: after this the
+    build needs nothing more of the parsed document."""
+    assert d.raw is not None
     card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
     card.page = pages[d.href]
     card.json_page = jsons[d.href]
-    return None, card
+    card.source_json = json.dumps(_published_json(d.raw, card.json_page, jsons, d.href), indent=2,
+                                  ensure_ascii=False) + "\n"
+    card.date = seo.document_date(d.raw)
+    return card
 
 
 def _model_chunk(state: tuple[Any, ...], start: int, stop: int) -> list[bytes]:
@@ -149,12 +159,14 @@ def _link_targets(d: Document) -> list[str]:
 
 def model_site(
     documents: list[Document], findings: Mapping[str, list[Finding]], cache: BuildCache | None = None,
-    jobs: int = 1, keys: dict[str, str] | None = None,
+    jobs: int = 1, keys: dict[str, str] | None = None, release: bool = False,
 ) -> SiteGraph:
     """View-models of every page, related by the site graph, with their site paths set.
 
     Cards are built in worker processes (or taken from the build cache when
     nothing they read changed); ``keys`` receives the key of each view-model.
+    With ``release``, the parsed Items (``Document.raw``) are dropped once
+    their cards are built: the cards carry all that the pages need of them.
     """
     pages, jsons, coll_pages = assign_pages(documents)
     raws = {d.href: d.raw for d in documents if d.raw is not None}
@@ -174,6 +186,14 @@ def model_site(
                        jobs)
     for i, fresh_blob in zip(todo, fresh):
         blobs[i] = fresh_blob
+    if release:
+        # the site graph reads only the links of an Item; the rest of it goes before the cards are
+        # loaded, which can then take the memory it held
+        for d in documents:
+            if d.kind not in ("Catalog", "Collection") and d.raw is not None:
+                raws[d.href] = {"links": d.raw.get("links")}
+                d.raw = None
+        trim_heap()
     cards: list[ModelCard] = []
     collections: list[CollectionPage] = []
     for i, d in enumerate(modelled):
@@ -188,6 +208,11 @@ def model_site(
             collections.append(page)
         if card is not None:
             cards.append(card)
+    del blobs, fresh
+    if cache is not None:
+        cache.save_models()  # written now: the build does not carry them while it renders
+    if release:
+        trim_heap()
     parents = {d.href: d.parent for d in documents}
     return build_graph(cards, collections, raws, parents)
 
@@ -273,15 +298,13 @@ def _build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     previous = cache.old_files("*", whole)
     if previous is not None:
         return _unchanged(config, out, cache, whole, previous, documents, findings, started, progress)
+    pages, _, _ = assign_pages(documents)
+    report = report_for(documents, findings, pages)
     keys: dict[str, str] = {}
-    graph = model_site(documents, findings, cache, config.effective_jobs, keys)
+    # the parsed Items, most of the memory of a large build, go once their cards are built
+    graph = model_site(documents, findings, cache, config.effective_jobs, keys, release=True)
     if progress:
         progress(f"modelled {len(graph.cards)} cards")
-
-    pages: dict[str, str] = {c.href: c.page for c in graph.cards}
-    for p in graph.collections:
-        pages.setdefault(p.href, p.page)
-    report = report_for(documents, findings, pages)
 
     prior = cache.old.get("pages", {}).get("*") if cache.warm else None
     staging = Staging(out, prior[1] if prior else None)  # a warm cache: update the site in place
@@ -364,7 +387,7 @@ class CardWriter:
     def pieces(self, card: ModelCard) -> dict[str, Any]:
         """The card's parts of the site-wide pages: index tile, compare picker/column, report entry."""
         m = self.macros()
-        date = seo.document_date(self.raws.get(card.href, {}))
+        date = card.date
         out: dict[str, Any] = {
             "tile": str(m.tile(card, date.strftime("%Y-%m-%d") if date else "", facet_values(card))),
             "pick": str(m.compare_pick(card)),
@@ -372,6 +395,7 @@ class CardWriter:
             "cells": [str(m.compare_cell(card, cell)) for cell in seo.compare_cells(card)],
             "report": self.report_piece(card.href),
             "date": date,
+            "tokens": packed_tokens(card),
         }
         return out
 
@@ -410,8 +434,7 @@ class CardWriter:
         self.staging.files = set()
         try:
             m, scripts = self.map_for(card.page, card.geometry, card.bbox, "card")
-            published = _published_json(self.raws[card.href], card.json_page, self.targets, card.href)
-            published_text = json.dumps(published, indent=2, ensure_ascii=False) + "\n"
+            published_text = card.source_json
             self.page(
                 card.page,
                 "card.html",
@@ -424,7 +447,6 @@ class CardWriter:
                 bibtex=bibtex(card.citation) if card.citation else None,
                 cff=cff(card.citation) if card.citation else None,
                 ris=ris(card.citation) if card.citation else None,
-                source=published,
                 source_json=published_text,
                 title=card.title,
                 description=card.summary,
@@ -443,14 +465,22 @@ def _card_chunk(state: tuple[CardWriter, list[ModelCard]], start: int, stop: int
     return [(writer.card(c), writer.pieces(c)) for c in cards[start:stop]]
 
 
-def _card_key(card: ModelCard, graph: SiteGraph, keys: Mapping[str, str], site_key: str) -> str:
-    """Everything a card's files read: its view-model, its version chain, its collection trail, the site."""
+def _card_key(card: ModelCard, graph: SiteGraph, keys: Mapping[str, str], own: Mapping[str, str | None],
+              site_key: str) -> str:
+    """Everything a card's files read: its view-model, its version chain, its collection trail, the site.
+
+    The collections of the trail (breadcrumbs, the "in collection" line, the
+    site title from the root) count by their own document and page, not by
+    their view-models, which change whenever any of their members does: an
+    edited item must not re-render every card of its collection.
+    """
     versions = graph.version(card)
     chain = [(v.href, keys.get(v.href)) for v in versions.chain]
-    trail = [(p.href, keys.get(p.href)) for p in graph.breadcrumbs(card.collection)]
-    root = (graph.root.href, keys.get(graph.root.href)) if graph.root is not None else None
+    trail = [(p.href, own.get(p.href), p.page, p.title) for p in graph.breadcrumbs(card.collection)]
+    root = graph.root
+    top = (root.href, own.get(root.href), root.page, root.title) if root is not None else None
     return digest("card", site_key, card.href, keys.get(card.href), card.page, card.json_page, chain,
-                  [repr(m) for m in versions.missing], trail, root)
+                  [repr(m) for m in versions.missing], trail, top)
 
 
 def write_site(
@@ -510,13 +540,25 @@ def write_site(
         staging.copy(source, "static/" + rel)
     # the shared map scripts (one per layout, tiles from the config) that draw every page's maps
     if any(c.geometry is not None or c.bbox for c in graph.cards) or any(p.bbox for p in graph.collections):
-        from mlm_site.maps import map_scripts
+        # they depend on the code and the options only (the site key): taken over when that did not change
+        reused = cache.old_files("~map-scripts", site_key) if cache is not None else None
+        if reused is not None and cache is not None:
+            for rel in reused:
+                staging.reuse(cache.out, rel)
+        else:
+            from mlm_site.maps import map_scripts
 
-        for rel, text in map_scripts(config.tiles, config.tiles_attribution):
-            staging.write_text(rel, text)
+            reused = []
+            for rel, text in map_scripts(config.tiles, config.tiles_attribution):
+                staging.write_text(rel, text)
+                reused.append(rel)
+        if cache is not None:
+            cache.keep_files("~map-scripts", site_key, reused)
 
     # model cards: unchanged ones are taken over from the previous build, the others rendered in workers
-    card_keys = {c.href: _card_key(c, graph, keys, site_key) for c in graph.cards} if cache is not None and keys is not None else {}
+    own = {d.href: d.digest for d in documents}
+    card_keys = ({c.href: _card_key(c, graph, keys, own, site_key) for c in graph.cards}
+                 if cache is not None and keys is not None else {})
     render: list[ModelCard] = []
     pieces: dict[str, dict[str, Any]] = {}
     for card in graph.cards:
@@ -546,9 +588,7 @@ def write_site(
         count += 1
 
     # the search index (search/) from the view-models, in page order: cheap, so rebuilt whole every build
-    from mlm_site.search import index_files, search_terms
-
-    for rel, data in index_files((c.page, search_terms(c)) for c in sorted(graph.cards, key=lambda c: c.page)).items():
+    for rel, data in index_packed((c.page, pieces[c.href]["tokens"]) for c in sorted(graph.cards, key=lambda c: c.page)).items():
         staging.write_bytes(rel, data)
 
     for p in graph.collections:

@@ -34,7 +34,7 @@ from typing import Any
 import mlm_site
 from mlm_site.findings import Finding
 
-FORMAT = 2
+FORMAT = 3
 FILE_NAME = "builds"
 
 
@@ -64,10 +64,34 @@ def tree_digest(folders: Iterable[Path | None]) -> str:
 _CODE: list[str] = []
 
 
+def _dependency_versions() -> list[tuple[str, str]]:
+    """Name and version of every installed run-time dependency of mlm-site (they shape the output too)."""
+    import re
+    from importlib import metadata
+
+    try:
+        requires = metadata.requires("mlm-site") or []
+    except metadata.PackageNotFoundError:
+        return []
+    out: list[tuple[str, str]] = []
+    for req in requires:
+        if "extra ==" in req:
+            continue
+        m = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", req)
+        if m:
+            try:
+                out.append((m.group(0).lower(), metadata.version(m.group(0))))
+            except metadata.PackageNotFoundError:
+                out.append((m.group(0).lower(), ""))
+    return sorted(out)
+
+
 def code_digest() -> str:
-    """A hash of mlm-site itself (its modules), so an upgrade or a local edit invalidates the cache."""
+    """A hash of mlm-site itself (its modules) and the versions of its dependencies, so an upgrade or
+    a local edit invalidates the cache."""
     if not _CODE:
-        _CODE.append(digest(mlm_site.__version__, tree_digest([Path(mlm_site.__file__).resolve().parent])))
+        _CODE.append(digest(mlm_site.__version__, tree_digest([Path(mlm_site.__file__).resolve().parent]),
+                            _dependency_versions()))
     return _CODE[0]
 
 
@@ -102,9 +126,14 @@ class BuildCache:
         self.out = out
         self.path = root / (hashlib.sha256(str(out).encode("utf-8", "surrogateescape")).hexdigest()[:24] + ".pickle")
         self.inputs = inputs
+        #: the view-models live in a file of their own, written as soon as they are built
+        #: (:meth:`save_models`), so that the build does not hold them twice while it renders
+        self.models_path = self.path.with_name(self.path.name.replace(".pickle", ".models.pickle"))
         self.old: dict[str, Any] = {}
+        self.old_models: dict[str, bytes] = {}
         if not clean:
             self.old = self._load()
+            self.old_models = self._load_models()
         self.new: dict[str, Any] = {"format": FORMAT, "inputs": inputs, "checks": {}, "models": {}, "pages": {}, "fragments": {}}
 
     def _load(self) -> dict[str, Any]:
@@ -119,6 +148,18 @@ class BuildCache:
         if stamp is None or data.get("stamp") != stamp:
             return {}
         return data
+
+    def _load_models(self) -> dict[str, bytes]:
+        """The view-models of earlier builds (keyed by what they read, so whatever the output folder holds)."""
+        try:
+            with open(self.models_path, "rb") as fh:
+                data = pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("inputs") != self.inputs:
+            return {}
+        models = data.get("models")
+        return models if isinstance(models, dict) else {}
 
     @property
     def warm(self) -> bool:
@@ -136,11 +177,24 @@ class BuildCache:
 
     # -- view-models (pickled)
     def old_model(self, key: str) -> bytes | None:
-        blob = self.old.get("models", {}).get(key)
+        blob = self.old_models.get(key)
         return blob if isinstance(blob, bytes) else None
 
     def keep_model(self, key: str, blob: bytes) -> None:
         self.new["models"][key] = blob
+
+    def save_models(self) -> None:
+        """Write this build's view-models now and let go of them and of the previous ones.
+
+        They are keyed by everything they read, so the file is right for any
+        later build whatever becomes of this one; a build whose models all
+        came from the file leaves it as it is.
+        """
+        models, self.new["models"] = self.new["models"], {}
+        old, self.old_models = self.old_models, {}
+        if models.keys() != old.keys():
+            self._write(self.models_path, {"format": FORMAT, "inputs": self.inputs, "models": models})
+        del models, old
 
     # -- files of pages
     def old_files(self, unit: str, key: str) -> list[str] | None:
@@ -165,17 +219,23 @@ class BuildCache:
 
     def carry_over(self) -> None:
         """Keep the previous build's results (this build reused all of them)."""
-        for part in ("models", "pages", "fragments"):
+        for part in ("pages", "fragments"):
             self.new[part] = {**self.old.get(part, {}), **self.new[part]}
 
     def save(self) -> None:
         """Write this build's cache (after the swap: it describes the new output folder)."""
         self.new["stamp"] = _marker_stamp(self.out)
+        if self.new["models"]:  # not yet written by save_models
+            self.save_models()
+        self._write(self.path, self.new)
+
+    @staticmethod
+    def _write(path: Path, data: Any) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             with open(tmp, "wb") as fh:
-                pickle.dump(self.new, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
+                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower

@@ -106,7 +106,7 @@ def check_documents(
     need the whole catalog and run here. The merge is the same as
     :meth:`mlm_site.validate.Checker.check` gives.
     """
-    from mlm_site.validate.rules import RULES, run_rules
+    from mlm_site.validate.rules import RULES, release_catalog, run_rules
 
     catalog = {d.href: d.raw for d in documents if d.raw is not None and d.kind is not None}
     keys = [cache.doc_key(d) if cache is not None else "" for d in documents]
@@ -132,6 +132,7 @@ def check_documents(
         findings[d.href] = [*d.findings, *schema, *sorted([*doc_rules, *cat_rules], key=Finding.sort_key)]
     if progress:
         progress(f"validated ({len(todo)} checked, {len(documents) - len(todo)} unchanged)")
+    release_catalog()
     return findings
 
 

@@ -7,6 +7,8 @@ exit code 1 when a finding reaches ``--fail-on``; 0 otherwise.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -154,4 +156,31 @@ def validate(paths: tuple[str, ...], fmt: str, schemas: Path | None, offline: bo
     sys.exit(1 if reaches(report.all_findings(), config.fail_on) else 0)
 
 
-__all__ = ["Report", "main"]
+def run() -> NoReturn:
+    """The console entry point: :func:`main`, then exit without tearing down the heap.
+
+    A large build leaves a heap of millions of objects that the interpreter
+    would free one by one at exit (seconds at 10,000 items) for nothing: every
+    file is closed and the cache saved when the command returns, so the
+    process flushes its standard streams and ends.
+    """
+    try:
+        main()
+        code: Any = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        click.echo(str(code), err=True)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    logging.shutdown()
+    os._exit(code)
+
+
+__all__ = ["Report", "main", "run"]

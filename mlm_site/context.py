@@ -77,8 +77,8 @@ class CardContext(PageContext):
                             " written: the Cite section's Download buttons save the text of its <pre>).")
     cff: str | None = _f("The CITATION.cff text of the model, or None without citation data.")
     ris: str | None = _f("The RIS citation of the model, or None without citation data.")
-    source: dict[str, Any] | None = _f("The STAC JSON of the model as published with the site (links rewritten).")
-    source_json: str = _f("The text of the published JSON file of the model (source, indented).", "")
+    source_json: str = _f("The text of the published JSON file of the model (the STAC JSON with its links "
+                          "rewritten to the site, indented; also card.source_json).", "")
 
 
 @dataclass(frozen=True)

@@ -454,10 +454,13 @@ class ModelCard:
     software: tuple[tuple[str, str], ...] = ()
     license_url: str | None = None
     collection_id: str | None = None
-    # filled in by the site graph and the writer
+    # filled in by the build (from the document and the site's paths), the site graph and the writer
     page: str = ""
     json_page: str = ""
     collection: Any = None
+    #: the document as published with the site (``item.json``), and when the model last changed
+    source_json: str = ""
+    date: Any = None
 
     @property
     def status(self) -> str:

@@ -108,3 +108,14 @@ def chunks_of(items: Sequence[T], size: int) -> list[Sequence[T]]:
 
 def cpu_count() -> int:
     return os.cpu_count() or 1
+
+
+def trim_heap() -> None:
+    """Give freed memory back to the system (glibc keeps it otherwise), so forked workers do not
+    start from a larger process than needed. Does nothing where that is not available."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim(0)  # glibc; elsewhere there is no such symbol
+    except (OSError, AttributeError, TypeError):
+        pass

@@ -218,17 +218,28 @@ def card_tokens(texts: Iterable[str]) -> set[bytes]:
     return _token_bytes("\n".join(texts)[:MAX_TEXT])
 
 
+def packed_tokens(card: ModelCard) -> bytes:
+    """The tokens of a card, UTF-8, sorted and joined by spaces (no token holds an ASCII separator):
+    one compact value per card for the build cache, so an unchanged card is not tokenised again."""
+    return b" ".join(sorted(card_tokens(search_terms(card))))
+
+
 def index_files(entries: Iterable[tuple[str, Iterable[str]]]) -> dict[str, bytes]:
     """The files of the index (site path -> bytes) of ``(page path, texts)`` entries, in their order.
 
     The same entries always give the same bytes.
     """
+    return index_packed((page, b" ".join(card_tokens(texts))) for page, texts in entries)
+
+
+def index_packed(entries: Iterable[tuple[str, bytes]]) -> dict[str, bytes]:
+    """:func:`index_files` of ``(page path, packed tokens)`` entries (:func:`packed_tokens`)."""
     docs: list[str] = []
     postings: defaultdict[bytes, list[int]] = defaultdict(list)
-    for number, (page, texts) in enumerate(entries):
+    for number, (page, packed) in enumerate(entries):
         docs.append(page)
         # postings[token].append(number) for every token, looped in C (1.8 million times for 10,000 cards)
-        deque(map(list.append, map(postings.__getitem__, card_tokens(texts)), repeat(number)), maxlen=0)
+        deque(map(list.append, map(postings.__getitem__, packed.split()), repeat(number)), maxlen=0)
     shards: dict[str, list[tuple[str, list[int]]]] = {}
     rows: list[tuple[str, list[int]]] = []
     prefix = None
@@ -264,5 +275,5 @@ def search(files: dict[str, bytes], query: str) -> list[str]:
     return sorted(docs[n] for n in hits) if hits is not None else []
 
 
-__all__ = ["FOLDER", "FORMAT", "MAX_TOKEN", "fold", "index_files", "query_terms", "search", "search_terms",
+__all__ = ["FOLDER", "FORMAT", "MAX_TOKEN", "fold", "index_files", "index_packed", "packed_tokens", "query_terms", "search", "search_terms",
            "shard_key", "tokens"]

@@ -1868,6 +1868,11 @@ def _version_links(doc: Mapping[str, Any]) -> tuple[tuple[int, Mapping[str, Any]
 _NAME_COUNTS: dict[str, Any] = {"catalog": None, "counts": Counter()}
 
 
+def release_catalog() -> None:
+    """Forget the catalog the catalog-scope rules last read (it holds every parsed document)."""
+    _NAME_COUNTS["catalog"], _NAME_COUNTS["counts"] = None, Counter()
+
+
 def _mlm_name_counts(catalog: Mapping[str, Any]) -> Counter[str]:
     """How many MLM documents of ``catalog`` carry each ``mlm:name`` (computed once per catalog)."""
     if _NAME_COUNTS["catalog"] is not catalog:

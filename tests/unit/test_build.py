@@ -225,3 +225,39 @@ def test_interrupted_update_is_followed_by_a_full_build(tmp_path: Path, schemas_
     build(config)
     assert page.read_text(encoding="utf-8") != "half-updated"
     assert (out / MARKER).read_text(encoding="utf-8") != MARKER_UPDATING
+
+
+def test_an_edited_item_re_renders_its_own_card_not_its_collection(tmp_path: Path, schemas_dir: Path,
+                                                                   offline_cache: Path) -> None:
+    """The cards of a collection read its title and page, not its members: one edited member
+    re-renders its card (and the cards of its version chain), not every card of the collection."""
+    import re
+
+    from mlm_site.build import model_site
+    from mlm_site.check import crawl_documents
+
+    root = _copy_sample(tmp_path)
+    out = tmp_path / "site"
+    config = load_config(None, catalog=str(root), output=out, schemas=schemas_dir, offline=True,
+                         cache_dir=tmp_path / "cache", jobs=1)
+    build(config)
+    graph = model_site(crawl_documents(config), {})
+    # a card whose collection has other members outside its version chain
+    card = next(c for c in graph.cards if c.collection is not None and
+                {m.href for m in c.collection.cards} - {v.href for v in graph.version(c).chain})
+    chain = {v.href for v in graph.version(card).chain}
+    path = Path(card.href)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["properties"]["description"] = "Edited: one card of a collection."
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    said: list[str] = []
+    build(config, said.append)
+    rendering = [m for m in said if m.startswith("rendering ")]
+    assert rendering, said
+    count = int(re.match(r"rendering (\d+) cards", rendering[0]).group(1))  # type: ignore[union-attr]
+    assert 1 <= count <= len(chain), (rendering, len(chain))
+    assert "Edited: one card of a collection." in (out / card.page).read_text(encoding="utf-8")
+    clean = tmp_path / "clean"
+    build(load_config(None, catalog=str(root), output=clean, schemas=schemas_dir, offline=True,
+                      cache_dir=tmp_path / "cache", jobs=1, clean=True))
+    assert _tree(out) == _tree(clean)

@@ -107,3 +107,29 @@ def test_build_command(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-
     shutil.rmtree(out_dir)
     code, _, _ = run("build", str(SAMPLE), "-o", str(out_dir), "--offline", "-q")
     assert code == 1 and (out_dir / "index.html").exists()
+
+
+def test_console_entry_flushes_everything_and_keeps_exit_codes(schemas_dir: Path, offline_cache: Path,
+                                                               tmp_path: Path) -> None:
+    """``python -m mlm_site`` ends with os._exit: its piped output must still be complete."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "MLM_SITE_SCHEMAS": str(schemas_dir), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "mlm_site", *args], capture_output=True, text=True,
+                              env=env, timeout=300)
+
+    done = cli("validate", str(SAMPLE), "--offline", "--format", "json", "--fail-on", "never")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)  # the whole document arrived through the pipe
+    assert report["summary"]["documents"] > 5 and len(done.stdout) > 20_000
+
+    failing = cli("validate", str(bad_item()), "--offline", "--fail-on", "error")
+    assert failing.returncode == 1 and "unet-defective.json" in failing.stdout
+
+    missing = cli("build", str(tmp_path / "nowhere.json"), "-o", str(tmp_path / "site"))
+    assert missing.returncode == 2 and "nowhere.json" in missing.stderr
+    assert not (tmp_path / "site").exists()

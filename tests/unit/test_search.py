@@ -16,6 +16,8 @@ from mlm_site.search import (
     MAX_TOKEN,
     fold,
     index_files,
+    index_packed,
+    packed_tokens,
     query_terms,
     search,
     search_terms,
@@ -172,6 +174,12 @@ def test_search_terms_of_a_card(sample_site: Path) -> None:
         assert tokens(card.collection.title) <= words
     for k in (k for o in card.outputs for k in o.classes):
         assert tokens(k.title or k.name) <= words
+    # the packed form the build cache keeps gives the index of the texts, byte for byte
+    packed = packed_tokens(card)
+    assert {t.decode() for t in packed.split(b" ")} == words
+    entries = sorted(graph.cards, key=lambda c: c.page)
+    assert index_packed((c.page, packed_tokens(c)) for c in entries) == index_files(
+        (c.page, search_terms(c)) for c in entries)
 
 
 def test_sample_site_has_the_index(sample_site: Path) -> None:

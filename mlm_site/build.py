@@ -7,7 +7,6 @@ only when complete.
 
 from __future__ import annotations
 
-import json
 import pickle
 import time
 from collections.abc import Callable, Mapping
@@ -26,8 +25,9 @@ from mlm_site.check import check_documents, crawl_documents, gather, validate_pa
 from mlm_site.config import SiteConfig
 from mlm_site.context import SiteInfo
 from mlm_site.crawl import Document
-from mlm_site.findings import Finding, Report, reaches
+from mlm_site.findings import Finding, Report, reaches, report_text
 from mlm_site.graph import SiteGraph, build_graph, facet_values
+from mlm_site.jsontext import dumps_indented
 from mlm_site.model import CollectionPage, Linker, ModelCard, build_card, build_collection
 from mlm_site.parallel import collector_paused, map_chunks, trim_heap
 from mlm_site.render import builtin_templates, make_environment, render_page
@@ -57,6 +57,9 @@ class BuildResult:
     pages: int
     seconds: float
     failed: bool
+    #: the build's working data (documents, view-models, cache): kept with the result, so that when it
+    #: is freed is the caller's choice (the command-line tool exits without freeing it object by object)
+    retained: Any = field(default=None, repr=False, compare=False)
 
     def summary_line(self) -> str:
         counts = self.report.summary()["findings"]
@@ -129,8 +132,7 @@ def _card_of(d: Document, fs: list[Finding], pages: Mapping[str, str], jsons: Ma
     card = build_card(d.raw, d.href, fs, Linker(d.href, pages[d.href], pages), resolve_doc=raws.get)
     card.page = pages[d.href]
     card.json_page = jsons[d.href]
-    card.source_json = json.dumps(_published_json(d.raw, card.json_page, jsons, d.href), indent=2,
-                                  ensure_ascii=False) + "\n"
+    card.source_json = dumps_indented(_published_json(d.raw, card.json_page, jsons, d.href)) + "\n"
     card.date = seo.document_date(d.raw)
     return card
 
@@ -327,6 +329,7 @@ def _build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
         pages=count,
         seconds=seconds,
         failed=reaches(report.all_findings(), config.fail_on),
+        retained=(documents, findings, graph, keys, cache, staging),
     )
 
 
@@ -352,6 +355,7 @@ def _unchanged(
         pages=count,
         seconds=time.monotonic() - started,
         failed=reaches(report.all_findings(), config.fail_on),
+        retained=(documents, findings, cache),
     )
 
 
@@ -625,7 +629,7 @@ def write_site(
         description=graph.root.summary if graph.root else "",
         summary=report.summary(),
     )
-    staging.write_json("report.json", report_json)
+    staging.write_text("report.json", report_text(report_json))
     sections: list[str] = []
     clean: list[str] = []
     for d in report_json["documents"]:

@@ -131,6 +131,7 @@ class BuildCache:
         self.models_path = self.path.with_name(self.path.name.replace(".pickle", ".models.pickle"))
         self.old: dict[str, Any] = {}
         self.old_models: dict[str, bytes] = {}
+        self._models_damaged = False
         if not clean:
             self.old = self._load()
             self.old_models = self._load_models()
@@ -150,16 +151,31 @@ class BuildCache:
         return data
 
     def _load_models(self) -> dict[str, bytes]:
-        """The view-models of earlier builds (keyed by what they read, so whatever the output folder holds)."""
+        """The view-models of earlier builds (keyed by what they read, so whatever the output folder holds).
+
+        The file is a series of pickled batches, each ``{"format", "inputs",
+        "models"}``: a build appends the models it made (:meth:`save_models`).
+        A damaged tail (a build killed while appending) ends the series there.
+        """
+        models: dict[str, bytes] = {}
         try:
             with open(self.models_path, "rb") as fh:
-                data = pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("inputs") != self.inputs:
-            return {}
-        models = data.get("models")
-        return models if isinstance(models, dict) else {}
+                while True:
+                    try:
+                        batch = pickle.load(fh)
+                    except EOFError:
+                        break
+                    if not isinstance(batch, dict) or batch.get("format") != FORMAT or batch.get("inputs") != self.inputs:
+                        return {}  # written by another version or with other options: start afresh
+                    part = batch.get("models")
+                    if isinstance(part, dict):
+                        models.update(part)
+        except FileNotFoundError:
+            pass
+        except (OSError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError,
+                KeyError):
+            self._models_damaged = True  # what follows the damage would never be read: write afresh
+        return models
 
     @property
     def warm(self) -> bool:
@@ -184,17 +200,27 @@ class BuildCache:
         self.new["models"][key] = blob
 
     def save_models(self) -> None:
-        """Write this build's view-models now and let go of them and of the previous ones.
+        """Store this build's view-models now and let go of them and of the previous ones.
 
         They are keyed by everything they read, so the file is right for any
-        later build whatever becomes of this one; a build whose models all
-        came from the file leaves it as it is.
+        later build whatever becomes of this one. New models are appended;
+        the file is written afresh when more than half of what it holds is no
+        longer used (or when it was unreadable).
         """
         models, self.new["models"] = self.new["models"], {}
         old, self.old_models = self.old_models, {}
-        if models.keys() != old.keys():
-            self._write(self.models_path, {"format": FORMAT, "inputs": self.inputs, "models": models})
-        del models, old
+        fresh = {k: v for k, v in models.items() if k not in old}
+        stale = len(old) - (len(models) - len(fresh))
+        batch = {"format": FORMAT, "inputs": self.inputs}
+        if not old or self._models_damaged or stale > max(len(models) // 2, 64):
+            self._write(self.models_path, {**batch, "models": models})
+        elif fresh:
+            try:
+                with open(self.models_path, "ab") as fh:
+                    pickle.dump({**batch, "models": fresh}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            except OSError:
+                pass
+        del models, old, fresh
 
     # -- files of pages
     def old_files(self, unit: str, key: str) -> list[str] | None:

@@ -7,7 +7,6 @@ output folder that would put the user's files at risk is refused.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import posixpath
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from mlm_site import urls
 from mlm_site.errors import OutputError
+from mlm_site.jsontext import dumps_indented
 
 MARKER = ".mlm-site"
 MARKER_TEXT = "This folder was written by mlm-site; a build replaces it whole.\n"
@@ -288,7 +288,7 @@ class Staging:
         self.files.add(rel)
 
     def write_json(self, rel: str, data: object) -> None:
-        self.write_text(rel, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+        self.write_text(rel, dumps_indented(data) + "\n")
 
     def copy(self, source: Path, rel: str) -> None:
         self.write_bytes(rel, source.read_bytes())

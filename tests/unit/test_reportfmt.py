@@ -206,3 +206,20 @@ def test_exit_codes_follow_fail_on(schemas_dir: Path, tmp_path: Path, fail_on: s
         main, ["validate", "--offline", "--schemas", str(schemas_dir), "--fail-on", fail_on, str(tmp_path / "bad.json")]
     )
     assert result.exit_code == code
+
+
+def test_report_text_is_the_report_one_document_per_line() -> None:
+    from mlm_site.findings import report_text
+
+    data = {
+        "documents": [
+            {"href": "a/ü.json", "findings": [{"rule": "MLM001", "message": 'quote " and \\ and \u2028'}]},
+            {"href": "b.json", "findings": []},
+        ],
+        "summary": {"documents": 2, "by_rule": {"MLM001": 1}},
+    }
+    text = report_text(data)
+    assert json.loads(text) == data
+    lines = text.split("\n")  # U+2028 stays as it is: JSON allows it in strings
+    assert lines[2].lstrip().startswith('{"href": "a/ü.json"') and lines[3].lstrip().startswith('{"href": "b.json"')
+    assert json.loads(report_text({"documents": [], "summary": {}})) == {"documents": [], "summary": {}}

@@ -179,9 +179,14 @@ def model_site(
         by_href = {d.href: d.digest for d in documents}
         for i, d in enumerate(modelled):
             # what the view-model reads besides its document: the documents it links to and their site paths
+            dkey = cache.doc_key(d)
+            linked = cache.old_links(dkey)
+            if linked is None:
+                linked = _link_targets(d)
+            cache.keep_links(dkey, linked)
             targets = sorted({(t, by_href.get(t), pages.get(t), jsons.get(t), coll_pages.get(t))
-                              for t in [d.href, *_link_targets(d)]})
-            mkeys[i] = digest("model", cache.doc_key(d), findings_digest(findings.get(d.href, [])), targets)
+                              for t in [d.href, *linked]})
+            mkeys[i] = digest("model", dkey, findings_digest(findings.get(d.href, [])), targets)
             blobs[i] = cache.old_model(mkeys[i])
     todo = [i for i, b in enumerate(blobs) if b is None]
     fresh = map_chunks(_model_chunk, len(todo), ([modelled[i] for i in todo], findings, pages, jsons, coll_pages, raws),
@@ -595,22 +600,47 @@ def write_site(
     for rel, data in index_packed((c.page, pieces[c.href]["tokens"]) for c in sorted(graph.cards, key=lambda c: c.page)).items():
         staging.write_bytes(rel, data)
 
+    collections_kept = 0
     for p in graph.collections:
         if p is graph.root:
             continue
-        m, scripts = writer.map_for(p.page, None, p.bbox, "collection") if p.bbox else (None, [])
-        emit(
-            p.page,
-            "collection.html",
-            collection=p,
-            breadcrumbs=graph.breadcrumbs(p),
-            map=m,
-            scripts=scripts,
-            styles=["static/leaflet/leaflet.css"] if m else [],
-            title=p.title,
-            description=p.summary,
-        )
-        staging.write_json(p.json_page, _published_json(raws[p.href], p.json_page, targets, p.href))
+        # taken over when nothing it shows changed: its own view-model, its members, its sub-catalogs
+        # (and their sizes), its trail, the site
+        unit = "~collection " + p.href
+        mkey = (keys or {}).get
+        ckey = digest("collection", site_key, p.href, mkey(p.href), p.page, p.json_page,
+                      [(c.href, mkey(c.href), c.page) for c in p.cards],
+                      [(x.href, mkey(x.href), x.page, len(x.cards)) for x in p.children],
+                      [(q.href, own.get(q.href), q.page, q.title) for q in graph.breadcrumbs(p)],
+                      ) if card_keys else ""
+        reused_files = cache.old_files(unit, ckey) if cache is not None and ckey else None
+        if reused_files is not None and cache is not None:
+            for rel in reused_files:
+                staging.reuse(cache.out, rel)
+            html_pages.append(p.page)
+            count += 1
+            collections_kept += 1
+        else:
+            before = set(staging.files)
+            m, scripts = writer.map_for(p.page, None, p.bbox, "collection") if p.bbox else (None, [])
+            emit(
+                p.page,
+                "collection.html",
+                collection=p,
+                breadcrumbs=graph.breadcrumbs(p),
+                map=m,
+                scripts=scripts,
+                styles=["static/leaflet/leaflet.css"] if m else [],
+                title=p.title,
+                description=p.summary,
+            )
+            staging.write_json(p.json_page, _published_json(raws[p.href], p.json_page, targets, p.href))
+            reused_files = sorted(staging.files - before)
+        if cache is not None and ckey:
+            cache.keep_files(unit, ckey, reused_files)
+    if progress:
+        pages_of = len(graph.collections) - (graph.root is not None)
+        progress(f"rendered {pages_of - collections_kept} collection pages ({collections_kept} unchanged)")
     if graph.root is not None:
         staging.write_json("catalog.json", _published_json(raws[graph.root.href], "catalog.json", targets, graph.root.href))
 

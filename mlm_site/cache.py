@@ -135,7 +135,8 @@ class BuildCache:
         if not clean:
             self.old = self._load()
             self.old_models = self._load_models()
-        self.new: dict[str, Any] = {"format": FORMAT, "inputs": inputs, "checks": {}, "models": {}, "pages": {}, "fragments": {}}
+        self.new: dict[str, Any] = {"format": FORMAT, "inputs": inputs, "checks": {}, "links": {}, "models": {}, "pages": {},
+                                    "fragments": {}}
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -191,6 +192,14 @@ class BuildCache:
     def keep_checks(self, key: str, value: Any) -> None:
         self.new["checks"][key] = value
 
+    # -- where a document's links lead (resolved hrefs), by its doc key
+    def old_links(self, key: str) -> list[str] | None:
+        value = self.old.get("links", {}).get(key)
+        return value if isinstance(value, list) else None
+
+    def keep_links(self, key: str, targets: list[str]) -> None:
+        self.new["links"][key] = targets
+
     # -- view-models (pickled)
     def old_model(self, key: str) -> bytes | None:
         blob = self.old_models.get(key)
@@ -245,7 +254,7 @@ class BuildCache:
 
     def carry_over(self) -> None:
         """Keep the previous build's results (this build reused all of them)."""
-        for part in ("pages", "fragments"):
+        for part in ("links", "pages", "fragments"):
             self.new[part] = {**self.old.get(part, {}), **self.new[part]}
 
     def save(self) -> None:

@@ -256,6 +256,12 @@ def test_an_edited_item_re_renders_its_own_card_not_its_collection(tmp_path: Pat
     assert rendering, said
     count = int(re.match(r"rendering (\d+) cards", rendering[0]).group(1))  # type: ignore[union-attr]
     assert 1 <= count <= len(chain), (rendering, len(chain))
+    pages = [m for m in said if m.startswith("rendered ") and "collection pages" in m]
+    assert pages, said
+    rendered = int(re.match(r"rendered (\d+) collection pages \((\d+) unchanged\)", pages[0]).group(1))  # type: ignore[union-attr]
+    kept = int(re.match(r"rendered (\d+) collection pages \((\d+) unchanged\)", pages[0]).group(2))  # type: ignore[union-attr]
+    # the pages that list the card or one of its ancestors; every other collection page stays
+    assert 1 <= rendered <= len(graph.breadcrumbs(card.collection)) and kept >= 1, pages
     assert "Edited: one card of a collection." in (out / card.page).read_text(encoding="utf-8")
     clean = tmp_path / "clean"
     build(load_config(None, catalog=str(root), output=clean, schemas=schemas_dir, offline=True,

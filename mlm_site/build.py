@@ -471,7 +471,11 @@ class CardWriter:
 
 def _card_chunk(state: tuple[CardWriter, list[ModelCard]], start: int, stop: int) -> list[tuple[list[str], dict[str, Any]]]:
     writer, cards = state
-    return [(writer.card(c), writer.pieces(c)) for c in cards[start:stop]]
+    out = []
+    for c in cards[start:stop]:
+        out.append((writer.card(c), writer.pieces(c)))
+        c.pack()  # what only this card's page read goes again: workers do not keep every card unpacked
+    return out
 
 
 def _card_key(card: ModelCard, graph: SiteGraph, keys: Mapping[str, str], own: Mapping[str, str | None],

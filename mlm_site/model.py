@@ -484,10 +484,19 @@ class ModelCard:
     # card whose page is not rendered again is never unpacked. Templates see no difference.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        if "_detail" not in state:
+        if "_detail" in state:  # packed (perhaps unpacked too): the blob is the detail
+            for name in DETAIL_FIELDS:
+                state.pop(name, None)
+        else:
             state["_detail"] = pickle.dumps({name: state.pop(name) for name in DETAIL_FIELDS},
                                             pickle.HIGHEST_PROTOCOL)
         return state
+
+    def pack(self) -> None:
+        """Let go of the unpacked detail of a card that came pickled (it unpacks again when read)."""
+        if "_detail" in self.__dict__:
+            for name in DETAIL_FIELDS:
+                self.__dict__.pop(name, None)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
@@ -496,7 +505,7 @@ class ModelCard:
         # called only when an attribute is missing: a detail field of a card not unpacked yet
         if name in _DETAIL_SET:
             values = self.__dict__
-            blob = values.pop("_detail", None)
+            blob = values.get("_detail")
             if blob is not None:
                 values.update(pickle.loads(blob))
                 return values[name]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import html5lib
 import pytest
+
+from ..conftest import SAMPLE
 
 
 def page(site: Path, slug: str) -> ET.Element:
@@ -168,3 +171,26 @@ def test_defective_card_groups_findings(sample_site: Path) -> None:
 def test_open_ended_time_reads_any_time(sample_site: Path, slug: str) -> None:
     extent = text_of(section(page(sample_site, slug), "extent"))
     assert "Any time" in extent and "9999" not in extent.replace("9999-12-31", "")
+
+
+def test_a_pickled_card_unpacks_its_detail_on_first_use_and_packs_again() -> None:
+    import pickle
+
+    from mlm_site.model import DETAIL_FIELDS, build_card
+
+    doc = json.loads(next(SAMPLE.parent.rglob("s2-landuse-resnet18.json")).read_text(encoding="utf-8"))
+    card = build_card(doc, "s2.json", [])
+    copy = pickle.loads(pickle.dumps(card))
+    assert not any(name in vars(copy) for name in DETAIL_FIELDS)  # not unpacked yet
+    assert copy.title == card.title and "inputs" not in vars(copy)
+    assert copy.inputs == card.inputs and copy.usage == card.usage  # unpacked when read
+    copy.pack()
+    assert "inputs" not in vars(copy) and copy.assets == card.assets
+    again = pickle.loads(pickle.dumps(copy))  # a half-unpacked card pickles as well
+    assert [getattr(again, n) for n in DETAIL_FIELDS] == [getattr(card, n) for n in DETAIL_FIELDS]
+    try:
+        copy.no_such_field
+    except AttributeError as exc:
+        assert "no_such_field" in str(exc)
+    else:
+        raise AssertionError("a missing attribute must raise AttributeError")

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ from mlm_site.findings import Finding
 
 FORMAT = 3
 FILE_NAME = "builds"
+#: caches of output folders not built for this many days are deleted
+PRUNE_DAYS = 30
 
 
 def digest(*parts: object) -> str:
@@ -263,6 +266,24 @@ class BuildCache:
         if self.new["models"]:  # not yet written by save_models
             self.save_models()
         self._write(self.path, self.new)
+        self.prune()
+
+    def prune(self, days: float = PRUNE_DAYS) -> None:
+        """Delete the caches of output folders not built for ``days`` (each is as large as a tenth
+        to a half of its site): the cache folder does not grow with every folder ever built."""
+        limit = time.time() - days * 86400
+        try:
+            entries = list(os.scandir(self.path.parent))
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.name.endswith((".pickle", ".tmp")) or entry.path in (str(self.path), str(self.models_path)):
+                continue
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < limit:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
 
     @staticmethod
     def _write(path: Path, data: Any) -> None:

@@ -157,13 +157,16 @@ def _chains(cards: list[ModelCard], raws: Mapping[str, Mapping[str, Any]]) -> di
     groups: dict[str, list[ModelCard]] = defaultdict(list)
     for c in cards:
         groups[find(c.href)].append(c)
+    edges_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for a, b in edges:
+        edges_of[find(a)].add((a, b))
     info: dict[str, VersionInfo] = {}
     for root, members in sorted(groups.items()):
         if len(members) < 2:
             if missing.get(root):
                 info[root] = VersionInfo(chain=members, missing=missing[root])
             continue
-        group_edges = {(a, b) for a, b in edges if find(a) == root}
+        group_edges = edges_of[root]
         rank = _release_order(members, group_edges)
         # version numbers order the chain; the links order what the numbers leave open
         chain = sorted(members, key=lambda c: (version_key(c.version), rank[c.href], c.href))

@@ -68,3 +68,24 @@ def test_damaged_or_foreign_model_files_are_not_trusted(tmp_path: Path) -> None:
     assert _cache(tmp_path).old_model("b") == b"B"
     assert _cache(tmp_path, inputs="other options").old_model("a") is None
     assert _cache(tmp_path, clean=True).old_model("a") is None
+
+
+def test_caches_of_folders_not_built_for_a_month_are_deleted(tmp_path: Path) -> None:
+    import os
+    import time
+
+    cache = _cache(tmp_path)
+    folder = cache.path.parent
+    folder.mkdir(parents=True)
+    old = [folder / "0123456789abcdef01234567.pickle", folder / "0123456789abcdef01234567.models.pickle"]
+    recent = folder / "76543210fedcba9876543210.pickle"
+    other = folder / "notes.txt"  # not ours: never touched
+    for path in [*old, recent, other]:
+        path.write_bytes(b"x")
+    month_ago = time.time() - 31 * 86400
+    for path in [*old, other]:
+        os.utime(path, (month_ago, month_ago))
+    cache.keep_model("k", b"v")
+    cache.save()
+    assert not any(p.exists() for p in old)
+    assert recent.exists() and other.exists() and cache.path.exists() and cache.models_path.exists()

@@ -15,7 +15,7 @@ since tracing slows Python down), and the growth of the process's peak RSS over 
 Sizes: the total bytes of the index, its gzip size (what a server sends), the number of
 shards and their size distribution, and the largest shard.
 
-Targets (issue: search without Pagefind): 10,000 cards in under 1 s and 100 MB extra.
+Targets: 10,000 cards indexed in under 1 s and 100 MB extra.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from mlm_site.errors import ConfigError
+import mlm_site
+from mlm_site.errors import ConfigError, TemplateError
 
 FAIL_ON = ("error", "warning", "info", "never")
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -107,3 +108,12 @@ def load_config(path: Path | None, **overrides: Any) -> SiteConfig:
 
 
 __all__ = ["FAIL_ON", "OPTIONS", "SiteConfig", "load_config", "replace"]
+
+
+def builtin_templates() -> Path:
+    """The built-in theme: inside the installed package, or ``templates/`` of a source checkout."""
+    here = Path(mlm_site.__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise TemplateError("the built-in templates are missing from this installation")

@@ -41,9 +41,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # imported where used: only remote catalogs and schemas need it
+    import httpx
 
 from mlm_site import stac, urls
 from mlm_site.findings import Finding, make_pointer
@@ -112,6 +113,8 @@ class Fetcher:
         self._lock = threading.Lock()
 
     def _http(self) -> httpx.Client:
+        import httpx
+
         with self._lock:
             if self._client is None:
                 self._client = httpx.Client(
@@ -183,6 +186,8 @@ class Fetcher:
         return data
 
     def _read_remote(self, href: str) -> bytes:
+        import httpx
+
         last = "no response"
         for attempt in range(self.retries + 1):
             try:
@@ -212,6 +217,8 @@ class Fetcher:
         raise ReadError(f"{last} (after {self.retries + 1} attempts)" if self.retries else last)
 
     def _get(self, href: str) -> bytes:
+        import httpx
+
         started = time.monotonic()
         deadline = started + self.deadline
         with self._http().stream("GET", href) as resp:

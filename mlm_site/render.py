@@ -14,18 +14,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-import mlm_site
+from mlm_site.config import builtin_templates
 from mlm_site.errors import TemplateError
 from mlm_site.write import relative
-
-
-def builtin_templates() -> Path:
-    """The built-in theme: inside the installed package, or ``templates/`` of a source checkout."""
-    here = Path(mlm_site.__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if (candidate / "base.html").is_file():
-            return candidate
-    raise TemplateError("the built-in templates are missing from this installation")
 
 
 def json_script(value: Any) -> Markup:

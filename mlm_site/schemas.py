@@ -34,14 +34,16 @@ import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 from urllib.parse import urlsplit
 
-import httpx
 import jsonschema_specifications  # type: ignore[import-untyped]
 import platformdirs
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
+
+if TYPE_CHECKING:  # imported where used: only remote catalogs and schemas need it
+    import httpx
 
 from mlm_site import stac
 from mlm_site.errors import MlmSiteError
@@ -419,6 +421,8 @@ class SchemaStore:
         return self._parse(key, data)
 
     def _http(self) -> httpx.Client:
+        import httpx
+
         with self._guard:
             if self._client is None:
                 self._client = httpx.Client(
@@ -433,6 +437,8 @@ class SchemaStore:
             return self._client
 
     def _fetch(self, key: str) -> tuple[bytes, Any]:
+        import httpx
+
         try:
             with self._http().stream("GET", key) as response:
                 if response.status_code != 200:

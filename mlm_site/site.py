@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from xml.sax.saxutils import escape as _escape
-from xml.sax.saxutils import quoteattr as _quoteattr
 
 from mlm_site import stac
 from mlm_site.model import CollectionPage, ModelCard, Temporal, parse_date
@@ -26,12 +24,18 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 def escape(text: str) -> str:
     """Text for an XML element: escaped, characters XML cannot carry dropped."""
-    return _escape(_XML_ILLEGAL.sub("", text))
+    return _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
 
 
 def quoteattr(text: str) -> str:
-    """A quoted XML attribute value: escaped, characters XML cannot carry dropped."""
-    return _quoteattr(_XML_ILLEGAL.sub("", text))
+    """A quoted XML attribute value: escaped, characters XML cannot carry dropped (the text of
+    ``xml.sax.saxutils.quoteattr``, which costs a 15 ms import of urllib on every build)."""
+    value = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in value:
+        return f'"{value}"'
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace('"', "&quot;") + '"'
 
 
 @dataclass(frozen=True)

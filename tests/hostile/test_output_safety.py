@@ -110,7 +110,7 @@ def previous(tmp_path: Path, schemas_dir: Path, offline_cache: Path) -> tuple[Pa
 def test_exception_mid_build_keeps_previous_site(previous, schemas_dir: Path, offline_cache: Path,  # type: ignore[no-untyped-def]
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     catalog, out, before = previous
-    import mlm_site.build as build_module
+    import mlm_site.pages as build_module
 
     real = build_module.write_site
     calls = {"n": 0}

@@ -99,7 +99,7 @@ def test_failed_build_keeps_the_previous_site(tmp_path: Path, schemas_dir: Path,
     build(config)
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 
-    import mlm_site.build as b
+    import mlm_site.pages as b
 
     def explode(*args: object, **kwargs: object) -> int:
         raise RuntimeError("disk on fire")

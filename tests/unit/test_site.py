@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mlm_site import site as seo
 from mlm_site.build import build
 from mlm_site.config import load_config
@@ -245,3 +248,16 @@ def test_serve_command_builds_and_serves(tmp_path: Path, schemas_dir: Path, offl
     finally:
         stop.set()
         t.join(timeout=10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab&<>\"'\n\r\t\x00\x0b\ud800é")), max_size=12))
+def test_xml_escaping_is_that_of_saxutils_without_illegal_characters(text: str) -> None:
+    from xml.sax.saxutils import escape as sax_escape
+    from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+    from mlm_site import site
+
+    clean = site._XML_ILLEGAL.sub("", text)
+    assert site.escape(text) == sax_escape(clean)
+    assert site.quoteattr(text) == sax_quoteattr(clean)

@@ -26,7 +26,7 @@ def test_every_field_has_help(cls: type) -> None:
 def test_every_variable_passed_to_a_template_is_documented(
     tmp_path: Path, schemas_dir: Path, offline_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mlm_site.build as b
+    import mlm_site.pages as b
 
     seen: dict[str, set[str]] = {}
     sites: list[Any] = []

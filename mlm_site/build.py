@@ -124,7 +124,7 @@ def _build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     from mlm_site.pages import model_site, write_site
     from mlm_site.render import make_environment
 
-    env = make_environment(config.templates)
+    env = make_environment(config.templates, cache_root(config.cache_dir).parent / "templates")
     pages, _, _ = assign_pages(documents)
     report = report_for(documents, findings, pages)
     keys: dict[str, str] = {}

@@ -240,7 +240,9 @@ class BuildCache:
         if not entry or entry[0] != key:
             return None
         files: list[str] = entry[1]
-        if all((self.out / f).is_file() for f in files):
+        base = str(self.out) + os.sep
+        isfile = os.path.isfile
+        if all(isfile(base + f) for f in files):
             return files
         return None
 

@@ -534,8 +534,8 @@ def write_site(
         cards=cards,
         picks=Markup("".join(pieces[c.href]["pick"] for c in cards)),
         head=Markup("".join(pieces[c.href]["head"] for c in cards)),
-        rows=[(label, Markup("".join(pieces[c.href]["cells"][i] for c in cards)))
-              for i, label in enumerate(seo.COMPARE_LABELS)],
+        rows=list(zip(seo.COMPARE_LABELS, map(Markup, map("".join, zip(*(pieces[c.href]["cells"] for c in cards))))))
+        if cards else [(label, Markup("")) for label in seo.COMPARE_LABELS],
         title="Compare models",
         description="Key fields of the models side by side",
     )

@@ -8,6 +8,7 @@ user template can extend the built-in one it replaces with
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,13 @@ def _pointer_label(pointer: str) -> str:
     return pointer or "(document)"
 
 
-def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
+def make_environment(user_templates: Path | None = None, compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of the theme (user templates first, ``default:`` the built-in ones).
+
+    ``compiled``: a folder where compiled templates are kept between builds (keyed by their
+    source, so an edited template compiles again); compiling the theme costs a tenth of a second
+    in each process that renders.
+    """
     builtin = builtin_templates()
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
@@ -63,11 +70,24 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(compiled),
     )
     env.globals["url"] = _url
     env.filters["json_script"] = json_script
     env.filters["pointer"] = _pointer_label
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> jinja2.BytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # templates compile every time: slower, never wrong
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def render_page(env: jinja2.Environment, template: str, context: dict[str, Any]) -> str:

@@ -227,9 +227,12 @@ class Staging:
         self._folders: set[Path] = {self.path}
         self.previous: frozenset[str] | None = frozenset(previous) if previous is not None else None
 
-    def _target(self, rel: str) -> Path:
+    def _check(self, rel: str) -> None:
         if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in rel.split("/")):
             raise OutputError(self.out, f"unsafe output path {rel!r}")
+
+    def _target(self, rel: str) -> Path:
+        self._check(rel)
         return self.path / rel
 
     def write_text(self, rel: str, text: str) -> None:
@@ -271,12 +274,13 @@ class Staging:
     def reuse(self, previous: Path, rel: str) -> None:
         """Take the file ``rel`` over from the previous site ``previous``: a hard link, else a copy
         (when updating the output folder in place, the file simply stays)."""
-        target = self._target(rel)
         if self.previous is not None and previous == self.out and rel in self.previous:
+            self._check(rel)
             if rel in self.files:
-                target.unlink(missing_ok=True)
+                self._target(rel).unlink(missing_ok=True)
             self.files.add(rel)
             return
+        target = self._target(rel)
         source = previous / rel
         self._parent(target)
         if rel in self.files:

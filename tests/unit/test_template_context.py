@@ -96,3 +96,26 @@ def test_docs_themes_has_the_current_context_reference() -> None:
     generated = text.split(marker, 1)[1].strip()
     assert generated == context.markdown_reference().strip(), (
         "regenerate the end of docs/themes.md from mlm_site.context.markdown_reference()")
+
+
+def test_compiled_templates_are_kept_and_an_edited_template_compiles_again(
+    tmp_path: Path, schemas_dir: Path
+) -> None:
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    card = theme / "card.html"
+    card.write_text('{% extends "default:card.html" %}{% block content %}<p id="note">first</p>{{ super() }}{% endblock %}\n')
+    cache = tmp_path / "cache"
+
+    def run() -> str:
+        out = tmp_path / "site"
+        build(load_config(None, catalog=str(SAMPLE), output=out, templates=theme, schemas=schemas_dir, offline=True,
+                          cache_dir=cache))
+        return (out / "models/s2-landuse-resnet18/index.html").read_text()
+
+    assert '<p id="note">first</p>' in run()
+    compiled = sorted(p.name for p in (cache / "templates").iterdir())
+    assert compiled and all(name.endswith(".cache") for name in compiled)
+    card.write_text('{% extends "default:card.html" %}{% block content %}<p id="note">second</p>{{ super() }}{% endblock %}\n')
+    text = run()
+    assert '<p id="note">second</p>' in text and "first" not in text.split('id="note"')[1][:20]

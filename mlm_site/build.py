@@ -125,11 +125,11 @@ def _build(config: SiteConfig, progress: Progress | None = None) -> BuildResult:
     from mlm_site.render import make_environment
 
     env = make_environment(config.templates, cache_root(config.cache_dir).parent / "templates")
-    pages, _, _ = assign_pages(documents)
-    report = report_for(documents, findings, pages)
+    assigned = assign_pages(documents)
+    report = report_for(documents, findings, assigned[0])
     keys: dict[str, str] = {}
     # the parsed Items, most of the memory of a large build, go once their cards are built
-    graph = model_site(documents, findings, cache, config.effective_jobs, keys, release=True)
+    graph = model_site(documents, findings, cache, config.effective_jobs, keys, release=True, assigned=assigned)
     if progress:
         progress(f"modelled {len(graph.cards)} cards")
 

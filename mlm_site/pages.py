@@ -98,6 +98,7 @@ def _link_targets(d: Document) -> list[str]:
 def model_site(
     documents: list[Document], findings: Mapping[str, list[Finding]], cache: BuildCache | None = None,
     jobs: int = 1, keys: dict[str, str] | None = None, release: bool = False,
+    assigned: tuple[dict[str, str], dict[str, str], dict[str, str]] | None = None,
 ) -> SiteGraph:
     """View-models of every page, related by the site graph, with their site paths set.
 
@@ -105,8 +106,9 @@ def model_site(
     nothing they read changed); ``keys`` receives the key of each view-model.
     With ``release``, the parsed Items (``Document.raw``) are dropped once
     their cards are built: the cards carry all that the pages need of them.
+    ``assigned``: what :func:`~mlm_site.build.assign_pages` gave for these documents.
     """
-    pages, jsons, coll_pages = assign_pages(documents)
+    pages, jsons, coll_pages = assigned or assign_pages(documents)
     raws = {d.href: d.raw for d in documents if d.raw is not None}
     modelled = [d for d in documents if _modelled(d)]
     blobs: list[bytes | None] = [None] * len(modelled)

@@ -91,7 +91,7 @@ def collector_paused() -> Iterator[None]:
     A build allocates millions of objects that live until its end (parsed
     documents, view-models); the collector would walk them again and again
     (unpickling the view-models took 7 times longer with it on). The few
-    cycles a build makes are collected when the block ends.
+    cycles a build makes wait for the collector's next run after the block.
     """
     was = gc.isenabled()
     gc.disable()

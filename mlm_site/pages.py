@@ -221,8 +221,6 @@ class CardWriter:
     env: Any
     site: SiteInfo
     graph: SiteGraph
-    targets: Mapping[str, str]
-    raws: Mapping[str, Any]
     config: SiteConfig
     #: report.json's entry of every document by href, and the rules by id (for the report's pieces)
     report_docs: Mapping[str, Any] = field(default_factory=dict)
@@ -373,7 +371,7 @@ def write_site(
     report_json = report.to_json()
     report_docs = {d["href"]: d for d in report_json["documents"]}
     rules = seo.rules_reference(report_json["summary"]["by_rule"])
-    writer = CardWriter(staging, env, site, graph, targets, raws, config, report_docs, {r.id: r for r in rules})
+    writer = CardWriter(staging, env, site, graph, config, report_docs, {r.id: r for r in rules})
 
     def emit(path: str, template: str, **ctx: Any) -> None:
         nonlocal count

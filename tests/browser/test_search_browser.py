@@ -4,7 +4,6 @@ and queries typed into the search field of the sample site served under a sub-pa
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,30 +32,6 @@ TRICKY = [
     "\u202eevil\u202c \u2066iso\u2069", "x" * 200, "-".join(["ab"] * 50), "𝔘𝔫𝔦𝔱 𝐁𝐨𝐥𝐝", "𠀀𠀁 ext-B",
     "ＡＢＣ－１２３", "tab\there\nnewline\u00a0nbsp\u2028ls", "C++ C# .NET F#", "ß-ẞ ﬅ",
 ]
-
-
-@pytest.fixture(scope="module")
-def site_url(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("served-search")
-    shutil.copytree(sample_site, root / SUB)
-    server = Server(root)
-    try:
-        yield f"{server.url}/{SUB}"
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    p = context.new_page()
-    p.problems = []
-    p.requests = []
-    p.on("console", lambda m: p.problems.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: p.problems.append(f"pageerror: {e}"))
-    p.on("request", lambda r: p.requests.append(r.url))
-    yield p
-    context.close()
 
 
 def visible_titles(page: Any) -> list[str]:

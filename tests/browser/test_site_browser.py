@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import urllib.request
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -16,34 +14,10 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import Server
-
 pytestmark = pytest.mark.browser
 
 SUB = "a/b/"
 TILE_HOSTS = ("tile.openstreetmap.org",)
-
-
-@pytest.fixture(scope="module")
-def site_url(sample_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("served")
-    shutil.copytree(sample_site, root / SUB)
-    server = Server(root)
-    try:
-        yield f"{server.url}/{SUB}"
-    finally:
-        server.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context()
-    p = context.new_page()
-    p.problems = []  # console errors, page errors and CSP violations
-    p.on("console", lambda m: p.problems.append(m.text) if m.type == "error" else None)
-    p.on("pageerror", lambda e: p.problems.append(f"pageerror: {e}"))
-    yield p
-    context.close()
 
 
 def real_problems(problems: list[str]) -> list[str]:
